@@ -1,0 +1,34 @@
+# The two commands of the README, and the steps they share.
+#   make sample   install, generate the built-in sample, run the month on it
+#   make test     install, run the tests (slow suites included)
+PYTHON ?= python3
+VENV   := .venv
+UV_VERSION := 0.13.8
+HOME_DIR ?= parkstat-home
+PYTEST_ARGS ?=
+
+.PHONY: sample test lint setup lock
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(PYTHON) -m uv pip sync --quiet --require-hashes --python $(VENV)/bin/python requirements.lock
+	$(PYTHON) -m uv pip install --quiet --no-deps --python $(VENV)/bin/python -e .
+	touch $@
+
+setup: $(VENV)/.installed
+
+sample: setup
+	$(VENV)/bin/parkstat sample --home $(HOME_DIR)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Re-resolve the pins after changing pyproject.toml dependencies.
+lock:
+	$(PYTHON) -m uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements.lock

@@ -1,0 +1,1 @@
+"""Prefect flows that move a month through the stages."""

@@ -1,0 +1,1 @@
+"""parkstat: the warehouse for the monthly statistics filed by Hunan's industrial parks."""

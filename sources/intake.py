@@ -1,0 +1,275 @@
+"""Take every file waiting in landing/ into the raw layer, or into quarantine with its reason.
+
+For each file, in order of arrival (modification time, then name):
+  1. archive it as it came, named by its content hash (archive/<sha256><ext>);
+  2. read it — a workbook is one filing, a long CSV one filing per park and period;
+  3. accepted filings go to the raw tables with lineage, rejected ones are
+     written to quarantine/ with a reason file naming file, sheet, row, column,
+     rule and value;
+  4. once the batch is committed, the file leaves landing/.
+A crash at any point leaves the file in landing/; the next run takes it again
+and, the filing id being the content hash, never loads it twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parkstat.home import Home
+from sources import raw_store
+from sources import template as t
+from sources.filing import Filing
+from sources.problems import FilingRejected, Problem
+from sources.read_csv import read_long_csv
+from sources.read_workbook import read_workbook
+from sources.registry import Registry, default_registry
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+# Not filings: editor lock files and half-copied uploads stay in landing/.
+_IGNORED_PREFIXES = (".", "~$")
+_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
+# Files committed to the raw layer in one transaction.
+BATCH_FILES = 500
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    sha256: str
+    outcome: str  # ingested | quarantined | partly quarantined | duplicate
+    accepted: list[tuple[str, dt.date, int]] = field(default_factory=list)  # park, period, revision
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    quarantine_path: Path | None = None
+    rows: int = 0
+
+
+@dataclass
+class IntakeReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    def count(self, outcome: str) -> int:
+        return sum(f.outcome == outcome for f in self.files)
+
+    @property
+    def filings_accepted(self) -> int:
+        return sum(len(f.accepted) for f in self.files)
+
+
+def landing_files(home: Home) -> tuple[list[Path], list[str]]:
+    """(files to take, in arrival order; names left alone)."""
+    take, ignored = [], []
+    for path in home.landing.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.name.startswith(_IGNORED_PREFIXES) or path.name.endswith(_IGNORED_SUFFIXES):
+            ignored.append(str(path.relative_to(home.landing)))
+            continue
+        take.append(path)
+    take.sort(key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    return take, sorted(ignored)
+
+
+def run_intake(
+    home: Home, registry: Registry | None = None, today: dt.date | None = None, progress=None
+) -> IntakeReport:
+    registry = registry or default_registry()
+    today = today or dt.date.today()
+    home.ensure()
+    started = time.perf_counter()
+    paths, ignored = landing_files(home)
+    report = IntakeReport(ignored=ignored)
+    with raw_store.connect(home.working_db) as con:
+        known = raw_store.filing_ids(con)
+        seq = raw_store.next_arrival_seq(con)
+        for start in range(0, len(paths), BATCH_FILES):
+            batch = paths[start : start + BATCH_FILES]
+            staged: dict[str, list[dict]] = {name: [] for name in raw_store.TABLES}
+            for path in batch:
+                outcome = _take(path, home, registry, today, seq, known, staged)
+                report.files.append(outcome)
+                seq += 1
+                if progress:
+                    progress(outcome)
+            raw_store.append(con, staged)
+            for path in batch:
+                path.unlink()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _take(
+    path: Path,
+    home: Home,
+    registry: Registry,
+    today: dt.date,
+    seq: int,
+    known: set[str],
+    staged: dict[str, list[dict]],
+) -> FileOutcome:
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    name = path.name
+    received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    archive_path = _archive(home, data, sha, path.suffix.lower())
+    outcome = FileOutcome(name, sha, "ingested")
+    fmt, encoding = "csv", None
+
+    results: list[tuple[str, Filing | None, list[Problem]]] = []
+    try:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES or data.startswith(_WORKBOOK_MAGIC):
+            fmt = "xlsx"
+            filing = read_workbook(path, name, registry, today)
+            results.append((sha[:16], filing, []))
+        else:
+            encoding, parts = read_long_csv(path, name, registry, today)
+            for part in parts:
+                fid = part.filing and _csv_filing_id(sha, part.filing)
+                results.append((fid, part.filing, part.problems))
+    except FilingRejected as e:
+        results.append((None, None, e.problems))
+
+    for filing_id, filing, problems in results:
+        if filing is None:
+            outcome.problems.extend(problems)
+            continue
+        if filing_id in known:
+            outcome.duplicates += 1
+            continue
+        known.add(filing_id)
+        outcome.accepted.append((filing.park_code, filing.period, filing.revision))
+        lineage = {
+            "filing_id": filing_id,
+            "file_name": name,
+            "park_code": filing.park_code,
+            "period": filing.period,
+            "filed_date": filing.filed_date,
+            "revision": filing.revision,
+            "received_at": received_at,
+        }
+        staged["filings"].append(
+            {
+                **lineage,
+                "file_sha256": sha,
+                "file_format": fmt,
+                "encoding": encoding,
+                "park_name_filed": filing.park_name,
+                "arrival_seq": seq,
+            }
+        )
+        for sheet in t.DATA_SHEETS:
+            for row in filing.rows(sheet.key):
+                staged[sheet.raw_table].append(
+                    {**row, **lineage, "sheet": row["_sheet"], "row_number": row["_row"]}
+                )
+                outcome.rows += 1
+
+    rejected = _count_rejected(outcome.problems)
+    if outcome.problems:
+        outcome.outcome = "partly quarantined" if outcome.accepted else "quarantined"
+        outcome.quarantine_path = _quarantine(home, data, sha, name, received_at, outcome)
+    elif outcome.duplicates and not outcome.accepted:
+        outcome.outcome = "duplicate"
+    staged["arrivals"].append(
+        {
+            "arrival_seq": seq,
+            "file_sha256": sha,
+            "file_name": name,
+            "size_bytes": len(data),
+            "received_at": received_at,
+            "archive_path": str(archive_path.relative_to(home.root)),
+            "outcome": outcome.outcome,
+            "filings_accepted": len(outcome.accepted),
+            "filings_rejected": rejected,
+            "filings_duplicate": outcome.duplicates,
+            "quarantine_path": outcome.quarantine_path
+            and str(outcome.quarantine_path.relative_to(home.root)),
+        }
+    )
+    for p in outcome.problems:
+        staged["rejections"].append(
+            {
+                "arrival_seq": seq,
+                "file_sha256": sha,
+                "file_name": name,
+                "received_at": received_at,
+                "park_filed": p.park,
+                "period_filed": p.period,
+                "sheet": p.sheet,
+                "row_number": p.row,
+                "column_name": p.column,
+                "rule": p.rule,
+                "message": p.message,
+                "value": p.value,
+            }
+        )
+    return outcome
+
+
+def _count_rejected(problems: list[Problem]) -> int:
+    return len({(p.park, p.period) for p in problems})
+
+
+def _csv_filing_id(sha: str, filing: Filing) -> str:
+    """A long CSV holds many filings: each is named by the file's hash, its park and period."""
+    return hashlib.sha256(f"{sha}|{filing.park_code}|{filing.period}".encode()).hexdigest()[:16]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _archive(home: Home, data: bytes, sha: str, suffix: str) -> Path:
+    """archive/<sha256><ext>: byte for byte; the same content is kept once."""
+    target = home.archive / f"{sha}{suffix}"
+    if not target.exists():
+        _write_atomically(target, data)
+    return target
+
+
+def _quarantine(
+    home: Home, data: bytes, sha: str, name: str, received_at: dt.datetime, outcome: FileOutcome
+) -> Path:
+    """quarantine/<sha12>__<name>, beside it <...>.reason.txt in words a park can act on."""
+    target = home.quarantine / f"{sha[:12]}__{name}"
+    if not target.exists():
+        _write_atomically(target, data)
+    lines = [
+        f"文件 file: {name}",
+        f"收到 received: {received_at:%Y-%m-%d %H:%M:%S} UTC",
+        f"内容哈希 sha256: {sha}",
+    ]
+    rejected = _count_rejected(outcome.problems)
+    if outcome.accepted:
+        lines.append(
+            f"结论 outcome: {rejected} 份填报拒收, {len(outcome.accepted)} 份已接受 / "
+            f"{rejected} filing(s) rejected, the other {len(outcome.accepted)} "
+            "in this file were accepted"
+        )
+    else:
+        lines.append(
+            "结论 outcome: 拒收 / rejected — the park's earlier accepted data is unchanged"
+        )
+    lines.append("")
+    lines.append("问题 problems:")
+    lines += [f"{i}. {p.sentence()}" for i, p in enumerate(outcome.problems, 1)]
+    lines.append("")
+    lines.append("请更正后重新报送 / please correct the file and send it again.")
+    (home.quarantine / f"{target.name}.reason.txt").write_text(
+        "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    return target

@@ -1,0 +1,176 @@
+"""The raw layer in the working DuckDB: every filing as received, with lineage on every row.
+
+Tables are derived from the template's column specs, so a column added to
+the template appears here without a second definition. Nothing in raw is
+updated or deleted: a correction is a new filing that supersedes the earlier
+one for its park and period (by revision, then filing date, then arrival).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sources import template as t
+
+SCHEMA = "raw"
+# Published and working files stay readable by DuckDB 1.x clients (BI drivers).
+STORAGE_COMPATIBILITY = "v1.4.0"
+
+_KIND_TYPES = {
+    "key": pa.string(),
+    "text": pa.string(),
+    "chain": pa.string(),
+    "unit": pa.string(),
+    "stage": pa.string(),
+    "amount": pa.float64(),
+    "count": pa.float64(),
+    "pct": pa.float64(),
+    "date": pa.date32(),
+    "flag": pa.bool_(),
+}
+_ARROW_TO_SQL = {
+    pa.string(): "varchar",
+    pa.float64(): "double",
+    pa.date32(): "date",
+    pa.bool_(): "boolean",
+    pa.int64(): "bigint",
+    pa.int32(): "integer",
+    pa.timestamp("us"): "timestamp",
+}
+
+# On every data row: which filing, which cell row, and the filing's identity.
+LINEAGE = pa.schema(
+    [
+        ("filing_id", pa.string()),
+        ("file_name", pa.string()),
+        ("sheet", pa.string()),
+        ("row_number", pa.int32()),
+        ("park_code", pa.string()),
+        ("period", pa.date32()),
+        ("filed_date", pa.date32()),
+        ("revision", pa.int32()),
+        ("received_at", pa.timestamp("us")),
+    ]
+)
+
+FILINGS = pa.schema(
+    [
+        ("filing_id", pa.string()),
+        ("file_sha256", pa.string()),
+        ("file_name", pa.string()),
+        ("file_format", pa.string()),
+        ("encoding", pa.string()),
+        ("park_code", pa.string()),
+        ("park_name_filed", pa.string()),
+        ("period", pa.date32()),
+        ("filed_date", pa.date32()),
+        ("revision", pa.int32()),
+        ("received_at", pa.timestamp("us")),
+        ("arrival_seq", pa.int64()),
+    ]
+)
+
+ARRIVALS = pa.schema(
+    [
+        ("arrival_seq", pa.int64()),
+        ("file_sha256", pa.string()),
+        ("file_name", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("received_at", pa.timestamp("us")),
+        ("archive_path", pa.string()),
+        ("outcome", pa.string()),
+        ("filings_accepted", pa.int32()),
+        ("filings_rejected", pa.int32()),
+        ("filings_duplicate", pa.int32()),
+        ("quarantine_path", pa.string()),
+    ]
+)
+
+REJECTIONS = pa.schema(
+    [
+        ("arrival_seq", pa.int64()),
+        ("file_sha256", pa.string()),
+        ("file_name", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("park_filed", pa.string()),
+        ("period_filed", pa.string()),
+        ("sheet", pa.string()),
+        ("row_number", pa.int32()),
+        ("column_name", pa.string()),
+        ("rule", pa.string()),
+        ("message", pa.string()),
+        ("value", pa.string()),
+    ]
+)
+
+
+def sheet_schema(sheet: t.Sheet) -> pa.Schema:
+    return pa.schema([*LINEAGE, *((c.field, _KIND_TYPES[c.kind]) for c in sheet.columns)])
+
+
+TABLES: dict[str, pa.Schema] = {
+    "filings": FILINGS,
+    "arrivals": ARRIVALS,
+    "rejections": REJECTIONS,
+    **{s.raw_table: sheet_schema(s) for s in t.DATA_SHEETS},
+}
+
+
+def _ddl(name: str, schema: pa.Schema) -> str:
+    cols = ",\n  ".join(f"{f.name} {_ARROW_TO_SQL[f.type]}" for f in schema)
+    return f"create table if not exists {SCHEMA}.{name} (\n  {cols}\n)"
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = (
+        {}
+        if read_only or path.exists()
+        else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    )
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        if not read_only:
+            con.execute(f"create schema if not exists {SCHEMA}")
+            for name, schema in TABLES.items():
+                con.execute(_ddl(name, schema))
+        yield con
+    finally:
+        con.close()
+
+
+def filing_ids(con) -> set[str]:
+    return {r[0] for r in con.execute(f"select filing_id from {SCHEMA}.filings").fetchall()}
+
+
+def next_arrival_seq(con) -> int:
+    return con.execute(
+        f"select coalesce(max(arrival_seq), 0) + 1 from {SCHEMA}.arrivals"
+    ).fetchone()[0]
+
+
+def append(con, rows_by_table: dict[str, Iterable[dict]]) -> dict[str, int]:
+    """Insert every table's rows in one transaction; returns rows written per table."""
+    written = {}
+    con.execute("begin transaction")
+    try:
+        for name, rows in rows_by_table.items():
+            rows = list(rows)
+            if not rows:
+                continue
+            schema = TABLES[name]
+            batch = pa.Table.from_pylist(rows, schema=schema)  # noqa: F841 (read by duckdb)
+            cols = ", ".join(schema.names)
+            con.execute(f"insert into {SCHEMA}.{name} ({cols}) select {cols} from batch")
+            written[name] = len(rows)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return written

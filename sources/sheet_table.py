@@ -1,0 +1,218 @@
+"""Find a template sheet's table in a grid of cells and turn its rows into stored rows.
+
+Parks add title rows, merge header cells, write headers in traditional
+characters and put units in header parentheses; the header is found by the
+template's column words rather than by position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sources import normalise as n
+from sources import registry
+from sources import template as t
+from sources.filing import Row
+from sources.normalise import CellError, text
+
+# How far down a sheet the header may start (title rows, notes above it).
+_HEADER_SEARCH_ROWS = 10
+# A row whose first cell starts with one of these is a note, not data.
+_NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "单位负责人", "统计负责人", "填表人")
+_PARENS = re.compile(r"\(([^()]*)\)")
+
+
+def _key_project_code(value: object) -> str | None:
+    s = text(value)
+    return s or None
+
+
+# Normalises a sheet's key column into its stored name, None when unknown.
+KEY_NORMALISERS: dict[str, Callable[[object], str | None]] = {
+    "indicators": n.indicator_name,
+    "chains": lambda v: t.TOTAL_ROW if text(v) == t.TOTAL_ROW else registry.chain(v),
+    "tax": n.tax_type,
+    "trade": n.partner,
+    "projects": _key_project_code,
+}
+KEY_WORDS = {
+    "indicators": "an indicator of template v1",
+    "chains": "an industry chain on the reference list (sources/registry/industry_chains.csv)",
+    "tax": f"a tax type of template v1 ({'/'.join(t.TAX_TYPES)}/{t.TOTAL_ROW})",
+    "trade": "a trade partner of template v1",
+    "projects": "a project code",
+}
+
+
+@dataclass
+class Located:
+    header_row: int  # 0-based index of the (last) header row
+    columns: dict[str, int]  # Column.field -> 0-based column index
+    units: dict[str, str]  # Column.field -> unit written in the header, if any
+    headers: dict[str, str]  # Column.field -> header text as filed
+
+
+def _cell_text(cell: object) -> str:
+    return text(cell) if isinstance(cell, str) else ""
+
+
+def _match(sheet: t.Sheet, header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """Column.field -> index, preferring an exact header over one that merely contains the words."""
+    found: dict[str, int] = {}
+    units: dict[str, str] = {}
+    used: set[int] = set()
+    for col in sheet.columns:
+        exact = text(col.header.split("(")[0])
+        hits = [
+            j
+            for j, h in enumerate(header)
+            if j not in used and h and all(w in h for w in col.match_words)
+        ]
+        if not hits:
+            continue
+        j = next((j for j in hits if _PARENS.sub("", header[j]) == exact), hits[0])
+        found[col.field] = j
+        used.add(j)
+        for inside in _PARENS.findall(header[j]):
+            if inside in t.UNIT_FACTORS:
+                units[col.field] = inside
+    return found, units
+
+
+def locate(sheet: t.Sheet, grid: list[list[object]]) -> Located | None:
+    """The header row and column positions of `sheet`'s table in `grid`, or None.
+
+    The header is the row matching most of the template's columns (at least
+    two, the key column among them). A second header row under it with an
+    empty first cell is joined to it, the upper cells carried across their
+    merged span: 本年累计(万元) over 出口 | 进口 reads as 出口本年累计(万元).
+    """
+    best: Located | None = None
+    best_score = 1
+    for i, row in enumerate(grid[:_HEADER_SEARCH_ROWS]):
+        header = [_cell_text(c) for c in row]
+        candidates = [(i, header)]
+        if i + 1 < len(grid):
+            below = [_cell_text(c) for c in grid[i + 1]]
+            if not below[0] and any(below):
+                carried, upper = [], ""
+                for j, h in enumerate(header):
+                    upper = h or (upper if j > 0 else "")
+                    carried.append(upper + (below[j] if j < len(below) else ""))
+                candidates.append((i + 1, carried))
+        for last, cells in candidates:
+            found, units = _match(sheet, cells)
+            if sheet.key_column.field in found and len(found) > best_score:
+                best_score = len(found)
+                headers = {f: str(grid[last][j] or cells[j]) for f, j in found.items()}
+                best = Located(last, found, units, headers)
+    return best
+
+
+def missing_columns(sheet: t.Sheet, located: Located) -> list[t.Column]:
+    return [c for c in sheet.columns if c.required and c.field not in located.columns]
+
+
+def data_rows(grid: list[list[object]], located: Located):
+    """(1-based row number, cells) for each data row below the header."""
+    key_j = min(located.columns.values())
+    for i in range(located.header_row + 1, len(grid)):
+        cells = grid[i]
+        if not any(not n.is_missing(c) for c in cells):
+            continue
+        first = _cell_text(cells[key_j]) if key_j < len(cells) else ""
+        if first.startswith(_NOTE_PREFIXES):
+            continue
+        yield i + 1, cells
+
+
+def convert(kind: str, value: object, factor: float = 1.0) -> object:
+    """One cell in its stored form by the column's kind; raises CellError."""
+    if kind in ("text",):
+        return None if n.is_missing(value) else str(value).strip()
+    if kind == "unit":
+        return n.unit(value) or None
+    if kind == "amount":
+        return n.amount(value, factor)
+    if kind == "count":
+        return n.count(value)
+    if kind == "pct":
+        return n.pct(value)
+    if kind == "date":
+        return n.date(value)
+    if kind == "stage":
+        return n.stage(value)
+    if kind == "flag":
+        return n.flag(value)
+    if kind == "chain":
+        if n.is_missing(value):
+            return None
+        chain = registry.chain(value)
+        if chain is None:
+            raise CellError("B1", f"'{value}' is not {KEY_WORDS['chains']}")
+        return chain
+    raise ValueError(kind)
+
+
+def convert_row(
+    sheet: t.Sheet,
+    cells: list[object],
+    located: Located,
+    on_error: Callable[[str, str, object, str], None],
+) -> Row | None:
+    """A stored row from a data row's cells; problems go to on_error(rule, column, value, msg).
+
+    Returns None when the key is unknown (reported as B1).
+    """
+
+    def cell(field: str) -> object:
+        j = located.columns.get(field)
+        return cells[j] if j is not None and j < len(cells) else None
+
+    key_col = sheet.key_column
+    raw_key = cell(key_col.field)
+    key = KEY_NORMALISERS[sheet.key](raw_key)
+    if key is None:
+        on_error(
+            "B1",
+            located.headers.get(key_col.field, key_col.header),
+            raw_key,
+            f"'{raw_key}' is not {KEY_WORDS[sheet.key]}",
+        )
+        return None
+    row: Row = {key_col.field: key}
+    row_unit = _row_unit(sheet, key, cell("unit"), on_error, located)
+    for col in sheet.columns[1:]:
+        if col.kind == "unit":
+            row[col.field] = row_unit[0] if row_unit else None
+            continue
+        factor = 1.0
+        if col.kind == "amount":
+            if row_unit is not None:
+                factor = row_unit[1]
+            elif col.field in located.units:
+                factor = t.UNIT_FACTORS[located.units[col.field]][1]
+        value = cell(col.field)
+        try:
+            row[col.field] = convert(col.kind, value, factor)
+        except CellError as e:
+            on_error(e.rule, located.headers.get(col.field, col.header), value, str(e))
+            row[col.field] = None
+    return row
+
+
+def _row_unit(sheet, key, unit_cell, on_error, located) -> tuple[str, float] | None:
+    """For 主要指标: the stored unit and factor of the row, from its unit cell or header."""
+    if sheet.key != "indicators":
+        return None
+    ind = t.INDICATOR_BY_NAME[key]
+    if not ind.is_amount:
+        return ind.unit, 1.0
+    filed = n.unit(unit_cell) or located.units.get("value_ytd", "")
+    try:
+        return n.unit_factor(filed, ind.unit)
+    except CellError as e:
+        on_error(e.rule, located.headers.get("unit", "计量单位"), unit_cell, str(e))
+        return ind.unit, 1.0

@@ -1,0 +1,380 @@
+"""The monthly park filing, template v1: the one place for its facts.
+
+Sheet names, column headers, indicator rows, units, reference lists, the long
+CSV layout and the rules (codes, words, thresholds) are defined here and
+nowhere else. Readers, the template writer, the sample generator, dbt seeds
+and the validation suites all read them from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEMPLATE_VERSION = "v1"
+
+# Filings are due by this day of the month after the report month.
+DUE_DAY = 10
+
+# --------------------------------------------------------------------------
+# Units. Amounts are stored in 万元 (FDI in 万美元); 亿 is 10^4 万.
+# --------------------------------------------------------------------------
+UNIT_WAN_YUAN = "万元"
+UNIT_WAN_USD = "万美元"
+UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    # unit as filed -> (unit stored, factor to multiply the filed value by)
+    "万元": (UNIT_WAN_YUAN, 1.0),
+    "亿元": (UNIT_WAN_YUAN, 10_000.0),
+    "万美元": (UNIT_WAN_USD, 1.0),
+    "亿美元": (UNIT_WAN_USD, 10_000.0),
+}
+AMOUNT_UNITS = frozenset(UNIT_FACTORS)
+# Stored amounts are rounded to this many decimals after unit conversion, so
+# that 1.23456 亿元 becomes 12345.6 万元 and not 12345.599999999.
+AMOUNT_DECIMALS = 4
+
+
+# --------------------------------------------------------------------------
+# Sheet 2 主要指标: the headline indicators.
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Indicator:
+    name: str  # the template's Chinese name, as stored
+    english: str
+    unit: str
+    kind: str  # amount | count | stock | growth_only
+    parent: str | None = None  # must not exceed this indicator (B5)
+
+    @property
+    def is_amount(self) -> bool:
+        return self.kind == "amount"
+
+    @property
+    def is_cumulative(self) -> bool:
+        """Year-to-date figures: never decrease within a year (B6)."""
+        return self.kind in ("amount", "count")
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("技工贸总收入", "total technical-industrial-trade revenue", "万元", "amount"),
+    Indicator("规模工业总产值", "gross output of above-scale industry", "万元", "amount"),
+    Indicator(
+        "规模工业增加值", "above-scale industrial value added (growth only)", "%", "growth_only"
+    ),
+    Indicator("高新技术产业营业收入", "high-tech industry revenue", "万元", "amount"),
+    Indicator("税收总额", "total tax revenue", "万元", "amount"),
+    Indicator("其中:工业税收", "of which industrial tax", "万元", "amount", parent="税收总额"),
+    Indicator("固定资产投资", "fixed-asset investment", "万元", "amount"),
+    Indicator(
+        "其中:产业投资", "of which industrial investment", "万元", "amount", parent="固定资产投资"
+    ),
+    Indicator("进出口总额", "total imports and exports", "万元", "amount"),
+    Indicator("其中:出口", "exports", "万元", "amount", parent="进出口总额"),
+    Indicator("其中:进口", "imports", "万元", "amount", parent="进出口总额"),
+    Indicator("实际使用外资", "foreign direct investment actually used", "万美元", "amount"),
+    Indicator("内资到位资金", "domestic capital in place", "万元", "amount"),
+    Indicator("新签约项目数", "projects signed this year", "个", "count"),
+    Indicator("合同引资额", "contracted investment signed this year", "万元", "amount"),
+    Indicator("规模以上工业企业数", "above-scale industrial enterprises, month end", "家", "stock"),
+    Indicator("新增规模以上工业企业数", "newly above-scale this year", "家", "count"),
+    Indicator("高新技术企业数", "high-tech enterprises, month end", "家", "stock"),
+    Indicator("从业人员", "employees, month end", "人", "stock"),
+)
+INDICATOR_BY_NAME = {i.name: i for i in INDICATORS}
+
+# Names the balance edits (B5) and sheet links refer to.
+IND_OUTPUT = "规模工业总产值"
+IND_TAX = "税收总额"
+IND_TRADE = "进出口总额"
+IND_EXPORT = "其中:出口"
+IND_IMPORT = "其中:进口"
+IND_SIGNED = "新签约项目数"
+IND_CONTRACT = "合同引资额"
+IND_FDI = "实际使用外资"
+
+TOTAL_ROW = "合计"
+OTHER_ROW = "其他"
+
+
+# --------------------------------------------------------------------------
+# Sheets and their columns.
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    field: str  # name of the stored column
+    header: str  # header text as the template writes it
+    kind: str  # key | text | amount | count | pct | date | stage | flag | unit | chain
+    # Words that identify the column in a filed header, after normalisation
+    # (traditional -> simplified, full-width -> half-width, spaces removed).
+    # A filed header matches when it contains every word; two-row headers are
+    # joined first, so 出口 over 本年累计 matches like 出口本年累计.
+    words: tuple[str, ...] = ()
+    required: bool = True
+
+    @property
+    def match_words(self) -> tuple[str, ...]:
+        return self.words or (self.header.split("(")[0],)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str  # short English key used in code and table names
+    name: str  # sheet name in the workbook
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+    raw_table: str = ""
+
+    @property
+    def key_column(self) -> Column:
+        return self.columns[0]
+
+
+COVER = Sheet(
+    "cover",
+    "封面",
+    (
+        Column("item", "项目", "key"),
+        Column("content", "内容", "text"),
+    ),
+)
+# Cover items (column 项目).
+COVER_PARK_CODE = "园区代码"
+COVER_PARK_NAME = "园区名称"
+COVER_PERIOD = "报告期"
+COVER_FILED = "填报日期"
+COVER_REVISION = "更正次数"
+COVER_CONTACT = "填报人"
+COVER_PHONE = "联系电话"
+COVER_NOTE = "说明"
+COVER_ITEMS = (
+    COVER_PARK_CODE,
+    COVER_PARK_NAME,
+    COVER_PERIOD,
+    COVER_FILED,
+    COVER_REVISION,
+    COVER_CONTACT,
+    COVER_PHONE,
+)
+COVER_REQUIRED = (COVER_PARK_NAME, COVER_PERIOD, COVER_FILED)
+
+INDICATOR_SHEET = Sheet(
+    "indicators",
+    "主要指标",
+    (
+        Column("indicator", "指标名称", "key", ("指标",)),
+        Column("unit", "计量单位", "unit", ("单位",)),
+        Column("value_ytd", "本年累计", "amount", ("本年累计",)),
+        Column("value_prior_ytd", "上年同期", "amount", ("上年同期",)),
+        Column("yoy_reported_pct", "同比增长(%)", "pct", ("同比",)),
+    ),
+    raw_table="indicators",
+)
+CHAIN_SHEET = Sheet(
+    "chains",
+    "产业链产值",
+    (
+        Column("chain", "产业链", "key", ("产业链",)),
+        Column("output_ytd", "本年累计(万元)", "amount", ("本年累计",)),
+        Column("output_prior_ytd", "上年同期(万元)", "amount", ("上年同期",)),
+        Column("yoy_reported_pct", "同比增长(%)", "pct", ("同比",)),
+        Column("enterprises", "规上企业数(家)", "count", ("企业数",)),
+    ),
+    raw_table="chain_output",
+)
+TAX_SHEET = Sheet(
+    "tax",
+    "税收",
+    (
+        Column("tax_type", "税种", "key", ("税种",)),
+        Column("tax_ytd", "本年累计(万元)", "amount", ("本年累计",)),
+        Column("tax_prior_ytd", "上年同期(万元)", "amount", ("上年同期",)),
+        Column("yoy_reported_pct", "同比增长(%)", "pct", ("同比",)),
+    ),
+    raw_table="tax",
+)
+TRADE_SHEET = Sheet(
+    "trade",
+    "进出口",
+    (
+        Column("partner", "国家(地区)", "key", ("国家",)),
+        Column("export_ytd", "出口本年累计(万元)", "amount", ("出口", "本年累计")),
+        Column("import_ytd", "进口本年累计(万元)", "amount", ("进口", "本年累计")),
+        Column("export_prior_ytd", "出口上年同期(万元)", "amount", ("出口", "上年同期")),
+        Column("import_prior_ytd", "进口上年同期(万元)", "amount", ("进口", "上年同期")),
+    ),
+    raw_table="trade",
+)
+PROJECT_SHEET = Sheet(
+    "projects",
+    "招商项目",
+    (
+        Column("project_code", "项目编号", "key", ("项目编号",)),
+        Column("project_name", "项目名称", "text", ("项目名称",)),
+        Column("investor", "投资方", "text", ("投资方",)),
+        Column("investor_origin", "投资方所在地", "text", ("所在地",)),
+        Column("chain", "产业链", "chain", ("产业链",)),
+        Column("signed_date", "签约日期", "date", ("签约日期",)),
+        Column("contract_amount", "合同投资额(万元)", "amount", ("合同投资额",)),
+        Column("funds_in_place_ytd", "本年累计到位资金(万元)", "amount", ("到位资金",)),
+        Column("fdi_usd", "其中外资(万美元)", "amount", ("外资",)),
+        Column("stage", "项目进度", "stage", ("进度",)),
+        Column("started_date", "开工日期", "date", ("开工日期",), required=False),
+        Column("production_date", "投产日期", "date", ("投产日期",), required=False),
+        Column("is_returning_hunan_merchant", "是否湘商回归", "flag", ("湘商回归",)),
+        Column("is_fortune500", "是否500强", "flag", ("500强",)),
+    ),
+    raw_table="projects",
+)
+DATA_SHEETS = (INDICATOR_SHEET, CHAIN_SHEET, TAX_SHEET, TRADE_SHEET, PROJECT_SHEET)
+SHEETS = (COVER, *DATA_SHEETS)
+SHEET_BY_NAME = {s.name: s for s in SHEETS}
+SHEET_BY_KEY = {s.key: s for s in SHEETS}
+# Every sheet is required in a workbook; a long CSV carries sheets 2-5.
+CSV_SHEETS = (INDICATOR_SHEET, CHAIN_SHEET, TAX_SHEET, TRADE_SHEET)
+
+# The unit of a whole column may be written into its header: 本年累计(亿元).
+AMOUNT_COLUMN_DEFAULT_UNIT = UNIT_WAN_YUAN
+
+
+# --------------------------------------------------------------------------
+# Reference lists for the breakdowns. Names are stored in these forms.
+# --------------------------------------------------------------------------
+TAX_TYPES = ("增值税", "企业所得税", "个人所得税", "其他税收")
+# Trade partners and the region group each belongs to.
+TRADE_PARTNERS: dict[str, str] = {
+    "美国": "北美",
+    "加拿大": "北美",
+    "墨西哥": "拉丁美洲",
+    "巴西": "拉丁美洲",
+    "欧盟": "欧洲",
+    "英国": "欧洲",
+    "俄罗斯": "欧洲",
+    "东盟": "亚洲",
+    "日本": "亚洲",
+    "韩国": "亚洲",
+    "印度": "亚洲",
+    "中国香港": "港澳台",
+    "中国澳门": "港澳台",
+    "中国台湾": "港澳台",
+    "中东": "中东",
+    "非洲": "非洲",
+    "澳大利亚": "大洋洲",
+    "其他": "其他",
+}
+PARTNER_ALIASES = {
+    "香港": "中国香港",
+    "澳门": "中国澳门",
+    "台湾": "中国台湾",
+    "欧洲联盟": "欧盟",
+    "美利坚合众国": "美国",
+}
+
+STAGE_SIGNED = "已签约"
+STAGE_STARTED = "已开工"
+STAGE_PRODUCING = "已投产"
+PROJECT_STAGES = (STAGE_SIGNED, STAGE_STARTED, STAGE_PRODUCING)
+
+YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
+NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗"})
+
+# Cell texts that mean "not reported": stored as NULL, never 0.
+MISSING_TEXTS = frozenset({"", "-", "—", "——", "–", "/", "－", "／"})
+
+# Project size bands used in reports, by contract amount in 万元.
+SIZE_BANDS = ((10_000.0, "≥1亿"), (2_000.0, "2000万-1亿"), (0.0, "<2000万"))
+
+
+# --------------------------------------------------------------------------
+# Long CSV (system exports and backfills): sheets 2-5, one value a line.
+# --------------------------------------------------------------------------
+CSV_COLUMNS = ("园区代码", "园区名称", "报告期", "表", "指标", "分组", "口径", "数值", "计量单位")
+MEASURE_YTD = "本年累计"
+MEASURE_PRIOR = "上年同期"
+MEASURE_GROWTH = "同比增长"
+CSV_MEASURES = (MEASURE_YTD, MEASURE_PRIOR, MEASURE_GROWTH)
+# How a sheet's row and measure map to 指标 / 分组 in the long CSV:
+#   主要指标:   指标 = indicator name, 分组 empty
+#   产业链产值: 指标 = 产值 or 企业数 (本年累计 only), 分组 = chain
+#   税收:       指标 = 税收, 分组 = tax type
+#   进出口:     指标 = 出口 or 进口, 分组 = partner (no growth line)
+CSV_ITEM_OUTPUT = "产值"
+CSV_ITEM_ENTERPRISES = "规上企业数"
+CSV_ITEM_TAX = "税收"
+CSV_ITEM_EXPORT = "出口"
+CSV_ITEM_IMPORT = "进口"
+# Lines starting with this before the header are comments (parkstat's own
+# synthetic exports say so there); other systems' exports have none.
+CSV_COMMENT = "#"
+
+
+# --------------------------------------------------------------------------
+# Rules a filing must pass, with the thresholds they use.
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    blocking: bool
+    zh: str
+    en: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.code} {self.zh} ({self.en})"
+
+
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule(
+            "B1",
+            True,
+            "文件无法读取、不是本模板或缺少必需的表/列",
+            "unreadable file, not this template, or a required sheet or column missing",
+        ),
+        Rule(
+            "B2",
+            True,
+            "园区无法识别、报告期无法解析、报告期在未来或单报1月",
+            "park not resolvable, period not parseable, in the future, or January alone",
+        ),
+        Rule(
+            "B3",
+            True,
+            "数值单元格经规范化后仍不是数字",
+            "a numeric cell that is not a number after normalisation",
+        ),
+        Rule("B4", True, "金额或数量为负", "a negative amount or count"),
+        Rule("B5", True, "平衡关系不符", "a balance edit does not hold"),
+        Rule(
+            "B6",
+            True,
+            "累计值小于本园区本年已接受的更早报告期",
+            "a year-to-date figure below the park's accepted earlier period",
+        ),
+        Rule(
+            "B7",
+            True,
+            "金额超过上期已接受值50倍(疑似单位错误)",
+            "an amount over 50x the previous accepted value (unit slip)",
+        ),
+        Rule(
+            "W1",
+            False,
+            "填报增速与仓库计算增速相差超过2个百分点",
+            "reported and computed growth differ by more than 2 points",
+        ),
+        Rule("W2", False, "增速超出 −50%…+100%", "growth outside -50% .. +100%"),
+        Rule("W3", False, "逾期填报", "filed late"),
+        Rule(
+            "W4",
+            False,
+            "新签约项目数与招商项目表不符",
+            "projects signed differs from the signed-this-year rows of sheet 6",
+        ),
+        Rule("W5", False, "在册园区未填报", "an active park has not filed"),
+    )
+}
+
+BALANCE_TOLERANCE_WAN = 1.0  # B5: 万元
+BALANCE_TOLERANCE_PCT = 0.1  # B5: percent
+UNIT_SLIP_FACTOR = 50.0  # B7
+GROWTH_GAP_PP = 2.0  # W1: percentage points
+GROWTH_RANGE_PCT = (-50.0, 100.0)  # W2
