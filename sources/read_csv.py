@@ -42,6 +42,7 @@ _FIELDS: dict[tuple[str, str | None], tuple[str | None, ...]] = {
     ("trade", t.CSV_ITEM_EXPORT): ("export_ytd", "export_prior_ytd", None),
     ("trade", t.CSV_ITEM_IMPORT): ("import_ytd", "import_prior_ytd", None),
 }
+_KINDS = {(s.key, c.field): c.kind for s in t.CSV_SHEETS for c in s.columns}
 _SHEET_KEYS = {text(s.name): s for s in t.CSV_SHEETS}
 
 
@@ -254,25 +255,27 @@ class _Builder:
                 "B1", f"'{key}' {measure} appears twice", sheet_text, line, MEASURE, measure
             )
             return
-        value = cols[VALUE][i]
-        try:
-            if slot == 2:
-                row[target] = n.pct(value)
-            else:
-                expected = (
-                    t.INDICATOR_BY_NAME[key].unit
-                    if sheet.key == "indicators"
-                    else t.AMOUNT_COLUMN_DEFAULT_UNIT
-                )
-                factor = 1.0
-                if expected in t.UNIT_FACTORS:
-                    _, factor = n.unit_factor(cols[UNIT][i], expected)
-                row[target] = n.amount(value, factor)
-        except CellError as e:
-            column = UNIT if "unit" in str(e) else VALUE
-            self.problem(
-                e.rule, str(e), sheet_text, line, column, cols[UNIT][i] if column == UNIT else value
+        value, unit_cell = cols[VALUE][i], cols[UNIT][i]
+        if slot == 2:
+            expected = None
+        elif sheet.key == "indicators":
+            expected = t.INDICATOR_BY_NAME[key].unit
+        else:
+            expected = (
+                t.AMOUNT_COLUMN_DEFAULT_UNIT if _KINDS[(sheet.key, target)] == "amount" else None
             )
+        factor = 1.0
+        if expected in t.UNIT_FACTORS:
+            try:
+                _, factor = n.unit_factor(unit_cell, expected)
+            except CellError as e:
+                self.problem(e.rule, str(e), sheet_text, line, UNIT, unit_cell)
+                row[target] = None
+                return
+        try:
+            row[target] = n.pct(value) if slot == 2 else n.amount(value, factor)
+        except CellError as e:
+            self.problem(e.rule, str(e), sheet_text, line, VALUE, value)
             row[target] = None
 
     def finish(self) -> CsvFiling:
