@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parkstat.home import Home
-from sources import raw_store
+from sources import raw_store, reference
 from sources import template as t
 from sources.filing import Filing
+from sources.normalise import due_date
 from sources.problems import FilingRejected, Problem
 from sources.read_csv import read_long_csv
 from sources.read_workbook import read_workbook
@@ -92,6 +93,7 @@ def run_intake(
     paths, ignored = landing_files(home)
     report = IntakeReport(ignored=ignored)
     with raw_store.connect(home.working_db) as con:
+        reference.write(con, registry)
         known = raw_store.filing_ids(con)
         seq = raw_store.next_arrival_seq(con)
         for start in range(0, len(paths), BATCH_FILES):
@@ -166,6 +168,7 @@ def _take(
                 "file_format": fmt,
                 "encoding": encoding,
                 "park_name_filed": filing.park_name,
+                "due_date": due_date(filing.period),
                 "arrival_seq": seq,
             }
         )

@@ -69,6 +69,7 @@ FILINGS = pa.schema(
         ("park_name_filed", pa.string()),
         ("period", pa.date32()),
         ("filed_date", pa.date32()),
+        ("due_date", pa.date32()),
         ("revision", pa.int32()),
         ("received_at", pa.timestamp("us")),
         ("arrival_seq", pa.int64()),

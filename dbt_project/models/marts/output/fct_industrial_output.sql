@@ -1,0 +1,60 @@
+{#- Sheet 产业链产值 of the current filings, one row per chain; 合计 is left out (sum the chains). -#}
+with
+
+chain_output as (
+
+    select * from {{ ref('stg_raw__chain_output') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('int_filings_ranked') }}
+
+),
+
+current_rows as (
+
+    select chain_output.*
+    from chain_output
+    inner join filings
+        on chain_output.filing_id = filings.filing_id
+        and filings.is_current
+    where chain_output.chain <> '合计'
+
+),
+
+with_month as (
+
+    select
+        *,
+        {{ month_from_ytd('output_ytd', 'park_code, chain') }} as output_month
+    from current_rows
+
+),
+
+final as (
+
+    select
+        this_year.park_code,
+        this_year.period,
+        this_year.chain,
+        this_year.output_ytd,
+        this_year.output_month,
+        this_year.output_prior_ytd,
+        this_year.yoy_reported_pct,
+        {{ growth_pct('this_year.output_ytd', 'last_year.output_ytd') }} as yoy_computed_pct,
+        this_year.enterprises,
+        this_year.filing_id,
+        this_year.file_name as source_file,
+        this_year.sheet as source_sheet,
+        this_year.row_number as source_row
+    from with_month as this_year
+    left join current_rows as last_year
+        on this_year.park_code = last_year.park_code
+        and this_year.chain = last_year.chain
+        and last_year.period = {{ last_year('this_year.period') }}
+
+)
+
+select * from final

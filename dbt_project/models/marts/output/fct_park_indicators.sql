@@ -1,0 +1,81 @@
+{#-
+    Sheet 主要指标 of the current filing of each park and period, with the
+    month's own value and growth computed by the warehouse beside the park's
+    reported growth. Stocks (enterprise counts, employees) get no monthly
+    value: a month-end level is never differenced or summed.
+-#}
+with
+
+indicators as (
+
+    select * from {{ ref('stg_raw__indicators') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('int_filings_ranked') }}
+
+),
+
+reference_indicators as (
+
+    select * from {{ source('reference', 'indicators') }}
+
+),
+
+current_rows as (
+
+    select
+        indicators.*,
+        reference_indicators.kind
+    from indicators
+    inner join filings
+        on indicators.filing_id = filings.filing_id
+        and filings.is_current
+    inner join reference_indicators
+        on indicators.indicator = reference_indicators.indicator
+
+),
+
+with_month as (
+
+    select
+        *,
+        case
+            when kind in ('amount', 'count')
+                then {{ month_from_ytd('value_ytd', 'park_code, indicator') }}
+        end as value_month
+    from current_rows
+
+),
+
+final as (
+
+    select
+        this_year.park_code,
+        this_year.period,
+        this_year.indicator,
+        this_year.unit,
+        this_year.value_ytd,
+        this_year.value_month,
+        this_year.value_prior_ytd,
+        this_year.yoy_reported_pct,
+        case
+            when this_year.kind <> 'growth_only'
+                then {{ growth_pct('this_year.value_ytd', 'last_year.value_ytd') }}
+        end as yoy_computed_pct,
+        last_year.value_ytd as value_last_year_filed,
+        this_year.filing_id,
+        this_year.file_name as source_file,
+        this_year.sheet as source_sheet,
+        this_year.row_number as source_row
+    from with_month as this_year
+    left join current_rows as last_year
+        on this_year.park_code = last_year.park_code
+        and this_year.indicator = last_year.indicator
+        and last_year.period = {{ last_year('this_year.period') }}
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+{#-
+    Who filed: per period, for the province (全省) and each city (市州), the
+    parks expected (on the registry in that period), reported, missing and
+    late. Any total a BI user builds can show its coverage from here.
+-#}
+with
+
+parks as (
+
+    select * from {{ ref('int_park_periods_resolved') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('int_filings_ranked') }}
+
+),
+
+status as (
+
+    select
+        parks.period,
+        parks.city,
+        parks.park_code,
+        parks.short_name,
+        filings.filing_id is not null as has_filed,
+        coalesce(filings.is_late, false) as is_late
+    from parks
+    left join filings
+        on parks.park_code = filings.park_code
+        and parks.period = filings.period
+        and filings.is_current
+
+),
+
+by_scope as (
+
+    select
+        period,
+        grouping(city) = 1 as is_province,
+        city,
+        count(*) as parks_expected,
+        count(*) filter (where has_filed) as parks_reported,
+        count(*) filter (where not has_filed) as parks_missing,
+        count(*) filter (where is_late) as parks_late,
+        string_agg(short_name, '、' order by park_code) filter (where not has_filed)
+            as missing_parks
+    from status
+    group by grouping sets ((period), (period, city))
+
+),
+
+final as (
+
+    select
+        period,
+        case when is_province then '全省' else '市州' end as scope,
+        case when is_province then '全省' else city end as area,
+        parks_expected,
+        parks_reported,
+        parks_missing,
+        parks_late,
+        round(100.0 * parks_reported / parks_expected, 1) as coverage_pct,
+        missing_parks
+    from by_scope
+
+)
+
+select * from final

@@ -1,0 +1,131 @@
+{#-
+    The leaderboard (龙虎榜): per park and period the key figures side by
+    side, growth as reported and as computed, output and tax per mu of
+    approved land (annualised: YTD x 12 / months covered), and ranks within
+    the province, within the park's level and within its city — level and
+    city as they were in that period.
+-#}
+with
+
+indicators as (
+
+    select * from {{ ref('fct_park_indicators') }}
+
+),
+
+parks as (
+
+    select * from {{ ref('int_park_periods_resolved') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
+projects as (
+
+    select * from {{ ref('stg_raw__projects') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('int_filings_ranked') }}
+
+),
+
+figures as (
+
+    select
+        park_code,
+        period,
+        max(value_ytd) filter (where indicator = '规模工业总产值') as output_ytd,
+        max(value_month) filter (where indicator = '规模工业总产值') as output_month,
+        max(yoy_reported_pct) filter (where indicator = '规模工业总产值')
+            as output_yoy_reported_pct,
+        max(yoy_computed_pct) filter (where indicator = '规模工业总产值')
+            as output_yoy_computed_pct,
+        max(yoy_reported_pct) filter (where indicator = '规模工业增加值')
+            as value_added_yoy_pct,
+        max(value_ytd) filter (where indicator = '税收总额') as tax_ytd,
+        max(yoy_reported_pct) filter (where indicator = '税收总额') as tax_yoy_reported_pct,
+        max(yoy_computed_pct) filter (where indicator = '税收总额') as tax_yoy_computed_pct,
+        max(value_ytd) filter (where indicator = '进出口总额') as trade_ytd,
+        max(yoy_computed_pct) filter (where indicator = '进出口总额') as trade_yoy_computed_pct,
+        max(value_ytd) filter (where indicator = '实际使用外资') as fdi_usd_ytd,
+        max(value_ytd) filter (where indicator = '新签约项目数') as projects_signed_ytd,
+        max(value_ytd) filter (where indicator = '合同引资额') as contract_amount_ytd
+    from indicators
+    group by park_code, period
+
+),
+
+large_projects as (
+
+    select
+        projects.park_code,
+        projects.period,
+        count(*) as projects_signed_over_100m_ytd
+    from projects
+    inner join filings
+        on projects.filing_id = filings.filing_id
+        and filings.is_current
+    where year(projects.signed_date) = year(projects.period)
+        and projects.contract_amount >= 10000
+    group by projects.park_code, projects.period
+
+),
+
+scored as (
+
+    select
+        figures.*,
+        coalesce(large_projects.projects_signed_over_100m_ytd, 0)
+            as projects_signed_over_100m_ytd,
+        parks.park_name,
+        parks.short_name,
+        parks.city,
+        parks.level,
+        parks.park_type,
+        parks.area_mu,
+        periods.months_covered,
+        round(figures.output_ytd * 12 / periods.months_covered / parks.area_mu, 2)
+            as output_per_mu_annualised,
+        round(figures.tax_ytd * 12 / periods.months_covered / parks.area_mu, 2)
+            as tax_per_mu_annualised
+    from figures
+    inner join parks
+        on figures.park_code = parks.park_code
+        and figures.period = parks.period
+    inner join periods
+        on figures.period = periods.period
+    left join large_projects
+        on figures.park_code = large_projects.park_code
+        and figures.period = large_projects.period
+
+),
+
+final as (
+
+    select
+        *,
+        {{ rank_within('output_ytd') }} as output_rank_province,
+        {{ rank_within('output_ytd', 'level') }} as output_rank_level,
+        {{ rank_within('output_ytd', 'city') }} as output_rank_city,
+        {{ rank_within('output_yoy_reported_pct') }} as output_growth_rank_province,
+        {{ rank_within('output_yoy_reported_pct', 'level') }} as output_growth_rank_level,
+        {{ rank_within('output_yoy_reported_pct', 'city') }} as output_growth_rank_city,
+        {{ rank_within('tax_ytd') }} as tax_rank_province,
+        {{ rank_within('tax_ytd', 'level') }} as tax_rank_level,
+        {{ rank_within('tax_ytd', 'city') }} as tax_rank_city,
+        {{ rank_within('tax_per_mu_annualised') }} as tax_per_mu_rank_province,
+        {{ rank_within('tax_per_mu_annualised', 'level') }} as tax_per_mu_rank_level,
+        {{ rank_within('tax_per_mu_annualised', 'city') }} as tax_per_mu_rank_city
+    from scored
+
+)
+
+select * from final

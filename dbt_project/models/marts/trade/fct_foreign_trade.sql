@@ -1,0 +1,79 @@
+{#-
+    Sheet 进出口 of the current filings, one row per partner and flow (出口 or
+    进口); 合计 is left out (sum the partners). Amounts in 万元 as filed.
+-#}
+with
+
+trade as (
+
+    select * from {{ ref('stg_raw__trade') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('int_filings_ranked') }}
+
+),
+
+current_rows as (
+
+    select trade.*
+    from trade
+    inner join filings
+        on trade.filing_id = filings.filing_id
+        and filings.is_current
+    where trade.partner <> '合计'
+
+),
+
+flows as (
+
+    select
+        park_code, period, partner, '出口' as flow,
+        export_ytd as trade_ytd, export_prior_ytd as trade_prior_ytd,
+        filing_id, file_name, sheet, row_number
+    from current_rows
+    union all
+    select
+        park_code, period, partner, '进口' as flow,
+        import_ytd as trade_ytd, import_prior_ytd as trade_prior_ytd,
+        filing_id, file_name, sheet, row_number
+    from current_rows
+
+),
+
+with_month as (
+
+    select
+        *,
+        {{ month_from_ytd('trade_ytd', 'park_code, partner, flow') }} as trade_month
+    from flows
+
+),
+
+final as (
+
+    select
+        this_year.park_code,
+        this_year.period,
+        this_year.partner,
+        this_year.flow,
+        this_year.trade_ytd,
+        this_year.trade_month,
+        this_year.trade_prior_ytd,
+        {{ growth_pct('this_year.trade_ytd', 'last_year.trade_ytd') }} as yoy_computed_pct,
+        this_year.filing_id,
+        this_year.file_name as source_file,
+        this_year.sheet as source_sheet,
+        this_year.row_number as source_row
+    from with_month as this_year
+    left join flows as last_year
+        on this_year.park_code = last_year.park_code
+        and this_year.partner = last_year.partner
+        and this_year.flow = last_year.flow
+        and last_year.period = {{ last_year('this_year.period') }}
+
+)
+
+select * from final

@@ -1,0 +1,30 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'filings') }}
+
+),
+
+final as (
+
+    select
+        filing_id,
+        file_sha256,
+        file_name,
+        file_format,
+        encoding,
+        park_code,
+        park_name_filed,
+        period,
+        filed_date,
+        due_date,
+        revision,
+        received_at,
+        arrival_seq,
+        filed_date > due_date as is_late
+    from source
+
+)
+
+select * from final
