@@ -12,9 +12,9 @@
         when lag(period) over (
             partition by {{ partition_by }}, year(period) order by period
         ) = cast(period - interval 1 month as date)
-            then {{ ytd }} - lag({{ ytd }}) over (
+            then round({{ ytd }} - lag({{ ytd }}) over (
                 partition by {{ partition_by }}, year(period) order by period
-            )
+            ), {{ var('amount_decimals') }})
     end
 {%- endmacro %}
 
