@@ -1,1 +1,1 @@
-"""What arrives: the filing template, readers, the park registry, intake and the sample generator."""
+"""What arrives: the filing template, readers, registry, intake and sample generator."""

@@ -32,16 +32,13 @@ from sources.registry import Registry, ResolveError
 CODE, NAME, PERIOD, SHEET, ITEM, GROUP, MEASURE, VALUE, UNIT = t.CSV_COLUMNS
 FILED, REVISION = t.COVER_FILED, t.COVER_REVISION
 
-# (sheet key, 指标 or None for "the row key is 指标", 口径) -> stored field
-_MEASURE_FIELDS = {t.MEASURE_YTD: 0, t.MEASURE_PRIOR: 1, t.MEASURE_GROWTH: 2}
-_FIELDS: dict[tuple[str, str | None], tuple[str | None, ...]] = {
-    ("indicators", None): ("value_ytd", "value_prior_ytd", "yoy_reported_pct"),
-    ("chains", t.CSV_ITEM_OUTPUT): ("output_ytd", "output_prior_ytd", "yoy_reported_pct"),
-    ("chains", t.CSV_ITEM_ENTERPRISES): ("enterprises", None, None),
-    ("tax", t.CSV_ITEM_TAX): ("tax_ytd", "tax_prior_ytd", "yoy_reported_pct"),
-    ("trade", t.CSV_ITEM_EXPORT): ("export_ytd", "export_prior_ytd", None),
-    ("trade", t.CSV_ITEM_IMPORT): ("import_ytd", "import_prior_ytd", None),
+# (sheet key, 指标 or None, 口径) -> stored field, from the template's one mapping.
+_TARGETS = {
+    (sheet_key, item, measure): target
+    for sheet_key, lines in t.CSV_LINES.items()
+    for item, measure, target in lines
 }
+_ITEMS = {key: {item for item, _, _ in lines} for key, lines in t.CSV_LINES.items()}
 _KINDS = {(s.key, c.field): c.kind for s in t.CSV_SHEETS for c in s.columns}
 _SHEET_KEYS = {text(s.name): s for s in t.CSV_SHEETS}
 
@@ -202,14 +199,14 @@ class _Builder:
             return
         item, group = cols[ITEM][i], cols[GROUP][i]
         if sheet.key == "indicators":
-            raw_key, fields = item, _FIELDS[("indicators", None)]
+            raw_key, item_key = item, None
         else:
-            raw_key, fields = group, _FIELDS.get((sheet.key, text(item)))
-            if fields is None:
-                words = sorted(k[1] for k in _FIELDS if k[0] == sheet.key)
+            raw_key, item_key = group, text(item)
+            if item_key not in _ITEMS[sheet.key]:
+                words = "/".join(sorted(_ITEMS[sheet.key]))
                 self.problem(
                     "B1",
-                    f"指标 '{item}' is not one of {'/'.join(words)} for 表 {sheet.name}",
+                    f"指标 '{item}' is not one of {words} for 表 {sheet.name}",
                     sheet_text,
                     line,
                     ITEM,
@@ -229,8 +226,8 @@ class _Builder:
             )
             return
         measure = text(cols[MEASURE][i])
-        slot = _MEASURE_FIELDS.get(measure)
-        target = fields[slot] if slot is not None else None
+        target = _TARGETS.get((sheet.key, item_key, measure))
+        is_growth = target is not None and _KINDS[(sheet.key, target)] == "pct"
         if target is None:
             self.problem(
                 "B1",
@@ -256,7 +253,7 @@ class _Builder:
             )
             return
         value, unit_cell = cols[VALUE][i], cols[UNIT][i]
-        if slot == 2:
+        if is_growth:
             expected = None
         elif sheet.key == "indicators":
             expected = t.INDICATOR_BY_NAME[key].unit
@@ -273,7 +270,7 @@ class _Builder:
                 row[target] = None
                 return
         try:
-            row[target] = n.pct(value) if slot == 2 else n.amount(value, factor)
+            row[target] = n.pct(value) if is_growth else n.amount(value, factor)
         except CellError as e:
             self.problem(e.rule, str(e), sheet_text, line, VALUE, value)
             row[target] = None

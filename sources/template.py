@@ -259,6 +259,8 @@ TRADE_PARTNERS: dict[str, str] = {
     "澳大利亚": "大洋洲",
     "其他": "其他",
 }
+# The partner rows printed on the blank template (parks may add others above 合计).
+DEFAULT_TRADE_PARTNERS = ("美国", "欧盟", "东盟", "日本", "韩国", "中国香港", "非洲", "其他")
 PARTNER_ALIASES = {
     "香港": "中国香港",
     "澳门": "中国澳门",
@@ -290,16 +292,40 @@ MEASURE_YTD = "本年累计"
 MEASURE_PRIOR = "上年同期"
 MEASURE_GROWTH = "同比增长"
 CSV_MEASURES = (MEASURE_YTD, MEASURE_PRIOR, MEASURE_GROWTH)
-# How a sheet's row and measure map to 指标 / 分组 in the long CSV:
-#   主要指标:   指标 = indicator name, 分组 empty
-#   产业链产值: 指标 = 产值 or 企业数 (本年累计 only), 分组 = chain
-#   税收:       指标 = 税收, 分组 = tax type
-#   进出口:     指标 = 出口 or 进口, 分组 = partner (no growth line)
 CSV_ITEM_OUTPUT = "产值"
 CSV_ITEM_ENTERPRISES = "规上企业数"
 CSV_ITEM_TAX = "税收"
 CSV_ITEM_EXPORT = "出口"
 CSV_ITEM_IMPORT = "进口"
+CSV_GROWTH_UNIT = "%"
+# How a sheet's rows map to the long CSV: per sheet key, the lines
+# (指标, 口径, stored field). 指标 None means "the row's own name" (主要指标:
+# 指标 = indicator, 分组 empty); on the other sheets the row's name (chain,
+# tax type, partner) goes in 分组.
+CSV_LINES: dict[str, tuple[tuple[str | None, str, str], ...]] = {
+    "indicators": (
+        (None, MEASURE_YTD, "value_ytd"),
+        (None, MEASURE_PRIOR, "value_prior_ytd"),
+        (None, MEASURE_GROWTH, "yoy_reported_pct"),
+    ),
+    "chains": (
+        (CSV_ITEM_OUTPUT, MEASURE_YTD, "output_ytd"),
+        (CSV_ITEM_OUTPUT, MEASURE_PRIOR, "output_prior_ytd"),
+        (CSV_ITEM_OUTPUT, MEASURE_GROWTH, "yoy_reported_pct"),
+        (CSV_ITEM_ENTERPRISES, MEASURE_YTD, "enterprises"),
+    ),
+    "tax": (
+        (CSV_ITEM_TAX, MEASURE_YTD, "tax_ytd"),
+        (CSV_ITEM_TAX, MEASURE_PRIOR, "tax_prior_ytd"),
+        (CSV_ITEM_TAX, MEASURE_GROWTH, "yoy_reported_pct"),
+    ),
+    "trade": (
+        (CSV_ITEM_EXPORT, MEASURE_YTD, "export_ytd"),
+        (CSV_ITEM_EXPORT, MEASURE_PRIOR, "export_prior_ytd"),
+        (CSV_ITEM_IMPORT, MEASURE_YTD, "import_ytd"),
+        (CSV_ITEM_IMPORT, MEASURE_PRIOR, "import_prior_ytd"),
+    ),
+}
 # Lines starting with this before the header are comments (parkstat's own
 # synthetic exports say so there); other systems' exports have none.
 CSV_COMMENT = "#"

@@ -15,7 +15,7 @@ LINES = [
     "HN430305,湘潭天易经开区,2025年1-7月,主要指标,规模工业总产值,,上年同期,2078859.9,万元",
     "HN430305,湘潭天易经开区,2025年1-7月,主要指标,规模工业总产值,,同比增长,5.25,%",
     "HN430305,湘潭天易经开区,2025年1-7月,主要指标,实际使用外资,,本年累计,2000,万美元",
-    "HN430305,湘潭天易经开区,2025年1-7月,产业链产值,产值,食品医药,本年累计,\"1,200.5\",万元",
+    'HN430305,湘潭天易经开区,2025年1-7月,产业链产值,产值,食品医药,本年累计,"1,200.5",万元',
     "HN430305,湘潭天易经开区,2025年1-7月,产业链产值,规上企业数,食品医药,本年累计,42,家",
     "HN430305,湘潭天易经开区,2025年1-7月,税收,税收,增值税,本年累计,3.5,亿元",
     "HN430305,湘潭天易经开区,2025年1-7月,进出口,出口,香港,本年累计,100,万元",
@@ -37,17 +37,30 @@ def test_encodings_are_detected_and_values_stored(tmp_path, encoding):
     found, parts = read_long_csv(path, "export.csv", default_registry(), TODAY)
     assert found == encoding
     assert [(p.filing.park_code, p.filing.period) for p in parts] == [
-        ("HN430305", dt.date(2025, 7, 1)), ("HN430306", dt.date(2025, 6, 1))]
+        ("HN430305", dt.date(2025, 7, 1)),
+        ("HN430306", dt.date(2025, 6, 1)),
+    ]
     tianyi = parts[0].filing
     output = next(r for r in tianyi.rows("indicators") if r["indicator"] == "规模工业总产值")
     assert (output["value_ytd"], output["value_prior_ytd"], output["yoy_reported_pct"]) == (
-        2188000.0, 2078859.9, 5.25)
+        2188000.0,
+        2078859.9,
+        5.25,
+    )
     assert output["_row"] == 3  # comment line, header, then the first data line
     fdi = next(r for r in tianyi.rows("indicators") if r["indicator"] == "实际使用外资")
     assert (fdi["unit"], fdi["value_ytd"]) == ("万美元", 2000.0)
-    assert tianyi.rows("chains") == [{
-        "chain": "食品医药", "output_ytd": 1200.5, "enterprises": 42.0, "_sheet": "产业链产值",
-        "_row": 7, "output_prior_ytd": None, "yoy_reported_pct": None}]
+    assert tianyi.rows("chains") == [
+        {
+            "chain": "食品医药",
+            "output_ytd": 1200.5,
+            "enterprises": 42.0,
+            "_sheet": "产业链产值",
+            "_row": 7,
+            "output_prior_ytd": None,
+            "yoy_reported_pct": None,
+        }
+    ]
     assert tianyi.rows("tax")[0]["tax_ytd"] == 35000.0  # 亿元 -> 万元
     hk = tianyi.rows("trade")[0]
     assert (hk["partner"], hk["export_ytd"], hk["import_ytd"]) == ("中国香港", 100.0, None)
@@ -58,14 +71,20 @@ def test_encodings_are_detected_and_values_stored(tmp_path, encoding):
 def test_a_bad_block_rejects_only_its_own_filing(tmp_path):
     bad = [line.replace("2188000", "约2188000") for line in LINES]
     bad.append(",湘潭未来科技城,2025年1-7月,主要指标,规模工业总产值,,本年累计,1,万元")
-    _, parts = read_long_csv(_write(tmp_path, bad, "gb18030"), "export.csv",
-                             default_registry(), TODAY)
+    _, parts = read_long_csv(
+        _write(tmp_path, bad, "gb18030"), "export.csv", default_registry(), TODAY
+    )
     by_park = {p.park_text: p for p in parts}
     tianyi = by_park["湘潭天易经开区"]
     assert tianyi.filing is None
     [b3] = tianyi.problems
-    assert (b3.rule, b3.sheet, b3.row, b3.column, b3.value) == ("B3", "主要指标", 3, "数值",
-                                                                "约2188000")
+    assert (b3.rule, b3.sheet, b3.row, b3.column, b3.value) == (
+        "B3",
+        "主要指标",
+        3,
+        "数值",
+        "约2188000",
+    )
     assert by_park["湘乡經開區"].filing is not None
     [b2] = by_park["湘潭未来科技城"].problems
     assert b2.rule == "B2" and "湘潭未来科技城" in b2.sentence()
@@ -90,7 +109,8 @@ def test_undecodable_bytes_are_b1(tmp_path):
 
 def test_an_unknown_sheet_or_item_names_its_line(tmp_path):
     lines = [*LINES[:3], "HN430305,湘潭天易经开区,2025年1-7月,利润表,利润,,本年累计,1,万元"]
-    _, parts = read_long_csv(_write(tmp_path, lines, "utf-8", comment=False), "x.csv",
-                             default_registry(), TODAY)
+    _, parts = read_long_csv(
+        _write(tmp_path, lines, "utf-8", comment=False), "x.csv", default_registry(), TODAY
+    )
     [problem] = parts[0].problems
     assert (problem.rule, problem.row, problem.column) == ("B1", 5, "表")
