@@ -181,7 +181,9 @@ def _take(
 
     rejected = _count_rejected(outcome.problems)
     if outcome.problems:
-        outcome.outcome = "partly quarantined" if outcome.accepted else "quarantined"
+        outcome.outcome = (
+            "partly quarantined" if outcome.accepted or outcome.duplicates else "quarantined"
+        )
         outcome.quarantine_path = _quarantine(home, data, sha, name, received_at, outcome)
     elif outcome.duplicates and not outcome.accepted:
         outcome.outcome = "duplicate"

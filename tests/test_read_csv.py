@@ -1,4 +1,4 @@
-"""Long CSVs: encodings detected, one filing per park and period, each accepted or rejected alone."""
+"""Long CSVs: encodings detected, one filing per park and period, each accepted or rejected."""
 
 import datetime as dt
 

@@ -20,7 +20,7 @@ import json
 import multiprocessing as mp
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -376,7 +376,7 @@ def _write_csvs(
                 path,
                 "csv",
                 encoding,
-                [s.filing for s in members],
+                [_csv_truth(s.filing) for s in members],
                 [s.expect for s in members],
                 [s.rules for s in members],
             )
@@ -392,6 +392,12 @@ def _write_csvs(
                 _resolve_csv(entry, pending.target, layout, index)
                 entries.append(entry)
     return files, entries
+
+
+def _csv_truth(filing: Filing) -> Filing:
+    """A long CSV carries sheets 2-5 only: what it holds has no projects."""
+    keys = {sheet.key for sheet in t.CSV_SHEETS}
+    return replace(filing, sheets={k: v for k, v in filing.sheets.items() if k in keys})
 
 
 def _write_manifest(

@@ -1,0 +1,64 @@
+"""Shared fixtures: a generated fault corpus in both formats, taken in once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from parkstat.home import Home
+from sources.generate import GenerateResult, generate
+from sources.intake import IntakeReport, run_intake
+
+TODAY = dt.date(2025, 8, 20)
+START, END = dt.date(2024, 2, 1), dt.date(2025, 7, 1)
+INTAKE_RULES = {"B1", "B2", "B3", "B4"}
+
+
+@dataclass
+class Ingested:
+    corpus: GenerateResult
+    home: Home
+    report: IntakeReport
+
+
+def land(corpus: GenerateResult, home: Home) -> None:
+    """Copy the corpus' filings (not its manifest) into landing/, keeping their times."""
+    home.ensure()
+    for f in corpus.files:
+        shutil.copy2(f.path, home.landing / f.path.name)
+
+
+def intake_expect(rules: list[str]) -> str:
+    """What intake alone must do with a filing: reject it for B1-B4, else accept it."""
+    return "reject" if INTAKE_RULES & set(rules) else "accept"
+
+
+def _ingest(tmp_path_factory, name: str, fmt: str, seed: int) -> Ingested:
+    out = tmp_path_factory.mktemp(f"{name}-corpus")
+    corpus = generate(out, START, END, parks=6, seed=seed, fmt=fmt, faults=0.12, today=TODAY)
+    home = Home(tmp_path_factory.mktemp(f"{name}-home"))
+    land(corpus, home)
+    return Ingested(corpus, home, run_intake(home, today=TODAY))
+
+
+@pytest.fixture(scope="session")
+def xlsx_ingested(tmp_path_factory) -> Ingested:
+    return _ingest(tmp_path_factory, "xlsx", "xlsx", seed=101)
+
+
+@pytest.fixture(scope="session")
+def csv_ingested(tmp_path_factory) -> Ingested:
+    return _ingest(tmp_path_factory, "csv", "csv", seed=202)
+
+
+@pytest.fixture(params=["xlsx", "csv"])
+def ingested(request) -> Ingested:
+    return request.getfixturevalue(f"{request.param}_ingested")
+
+
+@pytest.fixture
+def home(tmp_path) -> Home:
+    return Home(tmp_path / "home").ensure()
