@@ -1,18 +1,28 @@
 """The monthly run as a Prefect flow: each stage a task around a plain function.
 
-Stages so far: intake (landing -> archive -> raw layer or quarantine).
-The flow passes only small values (the home path, summaries); the work lives
-in sources/ and is called by tests without Prefect.
+Stages: intake (landing -> archive -> raw layer or quarantine), build (dbt on
+a candidate copy), publish (atomic replace of the published warehouse). The
+flow passes only small values; the work lives in sources/ and parkstat/ and
+tests call it without Prefect.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
 
 from parkstat.home import Home
+from parkstat.warehouse import BuildResult, build_candidate, publish
 from sources.intake import IntakeReport, run_intake
+
+
+@dataclass
+class MonthlyRun:
+    intake: IntakeReport
+    build: BuildResult
+    published: Path
 
 
 # A file held open by another process (a park's upload still being copied, a
@@ -22,8 +32,22 @@ def intake(home_root: str) -> IntakeReport:
     return run_intake(Home(Path(home_root)))
 
 
+# No retry: a failing model or test fails the same way twice.
+@task(name="build")
+def build(home_root: str) -> BuildResult:
+    return build_candidate(Home(Path(home_root)))
+
+
+@task(name="publish", retries=2, retry_delay_seconds=2)
+def publish_candidate(home_root: str, candidate: str) -> Path:
+    return publish(Home(Path(home_root)), Path(candidate))
+
+
 @flow(name="monthly_run", log_prints=True)
-def monthly_run(home: str | None = None) -> IntakeReport:
-    """Take everything waiting in landing/ into the warehouse's raw layer."""
-    root = Home.resolve(home).ensure().root
-    return intake(str(root))
+def monthly_run(home: str | None = None) -> MonthlyRun:
+    """Take everything waiting in landing/ into the warehouse and publish the marts."""
+    root = str(Home.resolve(home).ensure().root)
+    report = intake(root)
+    built = build(root)
+    published = publish_candidate(root, str(built.candidate))
+    return MonthlyRun(report, built, published)

@@ -170,13 +170,24 @@ def sample(home, fresh) -> None:
 
 def _run_month(home: Home) -> int:
     from parkstat.summary import intake_lines
+    from parkstat.warehouse import mart_row_counts
 
     home.ensure().use_for_prefect()
     from flows.monthly_run import monthly_run
 
-    report = monthly_run(home=str(home.root))
-    for line in intake_lines(report, home.root):
+    run = monthly_run(home=str(home.root))
+    for line in intake_lines(run.intake, home.root):
         click.echo(line)
+    counts = mart_row_counts(run.published)
+    click.echo(
+        f"build: dbt built {run.build.models} models and passed "
+        f"{run.build.tests_passed} tests in {run.build.seconds:.1f} s"
+    )
+    click.echo(
+        f"published marts: {run.published} (schema marts: "
+        + ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        + ")"
+    )
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
     return 0

@@ -69,5 +69,10 @@ class Home:
         return self
 
     def use_for_prefect(self) -> None:
-        """Point Prefect's state at this home; call before prefect is imported."""
+        """Point Prefect's state at this home; call before prefect is imported.
+
+        Telemetry is off: the office's machines have no internet, and a run
+        should not try to reach it.
+        """
         os.environ.setdefault("PREFECT_HOME", str(self.prefect))
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -1,0 +1,110 @@
+"""Build the marts with dbt into a candidate file, then publish it by one atomic rename.
+
+The working file (raw layer) is copied to a candidate; dbt builds staging,
+intermediate and marts in the candidate and runs every data and unit test.
+Only a candidate that built and passed replaces the published file, with
+os.replace: BI readers holding the old file keep reading it, new connections
+see the new one, and nobody ever sees a half-built warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from parkstat.home import Home
+
+DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
+# dbt reads the candidate's path from here (dbt_project/profiles.yml).
+DBT_PATH_ENV = "PARKSTAT_DBT_PATH"
+MART_SCHEMA = "marts"
+
+
+class BuildFailed(RuntimeError):
+    """dbt could not build the candidate, or one of its tests failed."""
+
+
+@dataclass
+class BuildResult:
+    candidate: Path
+    seconds: float
+    models: int = 0
+    tests_passed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def candidate_path(home: Home) -> Path:
+    return home.warehouse / "candidate.duckdb"
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def build_candidate(home: Home) -> BuildResult:
+    """Copy the raw layer to a fresh candidate and run `dbt build` on it, in process."""
+    from dbt.cli.main import dbtRunner
+
+    started = time.perf_counter()
+    candidate = candidate_path(home)
+    _remove(candidate)  # a run killed earlier may have left one: start clean
+    shutil.copyfile(home.working_db, candidate)
+    os.environ[DBT_PATH_ENV] = str(candidate)
+    dbt_dir = home.warehouse / "dbt"
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(dbt_dir / "target"),
+            "--log-path",
+            str(dbt_dir / "logs"),
+            "--quiet",
+        ]
+    )
+    build = BuildResult(candidate, 0.0)
+    for node in getattr(result.result, "results", None) or []:
+        status = str(node.status)
+        if node.node.resource_type in ("model",) and status == "success":
+            build.models += 1
+        elif status == "pass":
+            build.tests_passed += 1
+        elif status in ("error", "fail"):
+            build.failures.append(f"{node.node.name}: {status} — {node.message}")
+    build.seconds = time.perf_counter() - started
+    if not result.success:
+        if result.exception is not None and not build.failures:
+            build.failures.append(str(result.exception))
+        raise BuildFailed("dbt build failed: " + "; ".join(build.failures))
+    return build
+
+
+def publish(home: Home, candidate: Path) -> Path:
+    """Replace the published warehouse by the candidate in one rename."""
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("checkpoint")  # everything in the file, no .wal beside it
+    os.replace(candidate, home.published_db)
+    return home.published_db
+
+
+def mart_row_counts(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by table_name",
+                [MART_SCHEMA],
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(f"select count(*) from {MART_SCHEMA}.{t}").fetchone()[0] for t in tables
+        }
