@@ -57,20 +57,13 @@ def build_candidate(home: Home) -> BuildResult:
     shutil.copyfile(home.working_db, candidate)
     os.environ[DBT_PATH_ENV] = str(candidate)
     dbt_dir = home.warehouse / "dbt"
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(dbt_dir / "target"),
-            "--log-path",
-            str(dbt_dir / "logs"),
-            "--quiet",
-        ]
-    )
+    args = ["build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
+            "--quiet"]  # fmt: skip
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        _release_dbt_connection()
     build = BuildResult(candidate, 0.0)
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
@@ -86,6 +79,22 @@ def build_candidate(home: Home) -> BuildResult:
             build.failures.append(str(result.exception))
         raise BuildFailed("dbt build failed: " + "; ".join(build.failures))
     return build
+
+
+def _release_dbt_connection() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps open in this process after a run.
+
+    Left open, it holds the candidate file: the process could not reopen it
+    read-only to validate it, and a renamed file would stay open behind it.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.factory import cleanup_connections
+
+    env = DuckDBConnectionManager._ENV  # taken first: cleaning up forgets it
+    cleanup_connections()  # the per-thread cursors dbt holds on the database
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def publish(home: Home, candidate: Path) -> Path:
