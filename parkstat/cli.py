@@ -191,3 +191,7 @@ def _run_month(home: Home) -> int:
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
     return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -76,3 +76,6 @@ class Home:
         """
         os.environ.setdefault("PREFECT_HOME", str(self.prefect))
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        # A fresh PREFECT_HOME migrates its database on the first start: on a
+        # busy 2-core machine that takes longer than Prefect's default 20 s.
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

@@ -27,8 +27,7 @@ TIANYI = "HN430305"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    corpus = generate(tmp_path_factory.mktemp("truth"), START, END, parks=5, seed=31,
-                      today=TODAY)
+    corpus = generate(tmp_path_factory.mktemp("truth"), START, END, parks=5, seed=31, today=TODAY)
     home = Home(tmp_path_factory.mktemp("home"))
     land(corpus, home)
     # Knock out one park's April 2025 filing(s): May's monthly value must become unknown.
@@ -57,15 +56,23 @@ def _ytd(filing, indicator=OUTPUT):
 
 def test_month_values_follow_the_ytd_rules(built):
     current, con, dropped = built
-    got = {(p, d): (ytd, month) for p, d, ytd, month in con.execute(
-        "select park_code, period, value_ytd, value_month from marts.fct_park_indicators "
-        "where indicator = ?", [OUTPUT]).fetchall()}
+    got = {
+        (p, d): (ytd, month)
+        for p, d, ytd, month in con.execute(
+            "select park_code, period, value_ytd, value_month from marts.fct_park_indicators "
+            "where indicator = ?",
+            [OUTPUT],
+        ).fetchall()
+    }
     assert len(got) == len(current)
     for (park, period), filing in current.items():
         ytd, month = got[(park, period)]
         assert ytd == _ytd(filing)
-        previous = current.get((park, period.replace(month=period.month - 1))) \
-            if period.month > 2 else None
+        previous = (
+            current.get((park, period.replace(month=period.month - 1)))
+            if period.month > 2
+            else None
+        )
         if period.month == 2:
             expected = _ytd(filing)  # 1-2月 is two months' value
         elif previous is None:
@@ -73,15 +80,22 @@ def test_month_values_follow_the_ytd_rules(built):
         else:
             expected = round(_ytd(filing) - _ytd(previous), 4)
         assert month == pytest.approx(expected) if expected is not None else month is None, (
-            park, period)
+            park,
+            period,
+        )
     assert got[(dropped[0], dt.date(2025, 5, 1))][1] is None
 
 
 def test_corrections_supersede_and_growth_is_computed_against_last_year(built):
     current, con, _ = built
-    got = {(p, d): (ytd, rep, comp) for p, d, ytd, rep, comp in con.execute(
-        "select park_code, period, value_ytd, yoy_reported_pct, yoy_computed_pct "
-        "from marts.fct_park_indicators where indicator = ?", [t.IND_TAX]).fetchall()}
+    got = {
+        (p, d): (ytd, rep, comp)
+        for p, d, ytd, rep, comp in con.execute(
+            "select park_code, period, value_ytd, yoy_reported_pct, yoy_computed_pct "
+            "from marts.fct_park_indicators where indicator = ?",
+            [t.IND_TAX],
+        ).fetchall()
+    }
     corrected = [k for k, f in current.items() if f.revision > 0]
     assert corrected, "the sample has corrections"
     for (park, period), filing in current.items():
@@ -99,17 +113,24 @@ def test_corrections_supersede_and_growth_is_computed_against_last_year(built):
 
 def test_chains_add_up_to_output_and_ranks_follow_output(built):
     current, con, _ = built
-    sums = dict(((p, d), s) for p, d, s in con.execute(
-        "select park_code, period, sum(output_ytd) from marts.fct_industrial_output "
-        "group by all").fetchall())
+    sums = dict(
+        ((p, d), s)
+        for p, d, s in con.execute(
+            "select park_code, period, sum(output_ytd) from marts.fct_industrial_output "
+            "group by all"
+        ).fetchall()
+    )
     for key, filing in current.items():
         assert math.isclose(sums[key], _ytd(filing), abs_tol=1.0)
     by_period = defaultdict(list)
     for (park, period), filing in current.items():
         by_period[period].append((_ytd(filing), park))
-    ranks = {(p, d): r for p, d, r in con.execute(
-        "select park_code, period, output_rank_province from marts.mart_park_scorecard"
-    ).fetchall()}
+    ranks = {
+        (p, d): r
+        for p, d, r in con.execute(
+            "select park_code, period, output_rank_province from marts.mart_park_scorecard"
+        ).fetchall()
+    }
     for period, values in by_period.items():
         for rank, (_, park) in enumerate(sorted(values, reverse=True), 1):
             assert ranks[(park, period)] == rank
@@ -121,9 +142,13 @@ def test_projects_are_followed_to_their_latest_stage(built):
     for (park, _), filing in sorted(current.items(), key=lambda kv: kv[0][1]):
         for row in filing.rows("projects"):
             latest[(park, row["project_code"])] = row
-    got = {(p, c): (stage, band, amount) for p, c, stage, band, amount in con.execute(
-        "select park_code, project_code, stage, size_band, contract_amount "
-        "from marts.fct_investment_project").fetchall()}
+    got = {
+        (p, c): (stage, band, amount)
+        for p, c, stage, band, amount in con.execute(
+            "select park_code, project_code, stage, size_band, contract_amount "
+            "from marts.fct_investment_project"
+        ).fetchall()
+    }
     assert set(got) == set(latest)
     for key, row in latest.items():
         stage, band, amount = got[key]
@@ -135,9 +160,13 @@ def test_projects_are_followed_to_their_latest_stage(built):
 def test_coverage_counts_missing_parks_not_zeros(built):
     current, con, dropped = built
     registry = default_registry()
-    got = {d: (e, r, m) for d, e, r, m in con.execute(
-        "select period, parks_expected, parks_reported, parks_missing from marts.mart_coverage "
-        "where scope = '全省'").fetchall()}
+    got = {
+        d: (e, r, m)
+        for d, e, r, m in con.execute(
+            "select period, parks_expected, parks_reported, parks_missing from marts.mart_coverage "
+            "where scope = '全省'"
+        ).fetchall()
+    }
     for period, (expected, reported, missing) in got.items():
         on_registry = len(registry.current(period))
         filed = sum(1 for (_, d) in current if d == period)
@@ -150,5 +179,6 @@ def test_tianyi_2025_july_is_the_published_figure(built):
     row = con.execute(
         "select value_ytd, yoy_reported_pct from marts.fct_park_indicators "
         "where park_code = ? and period = date '2025-07-01' and indicator = ?",
-        [TIANYI, OUTPUT]).fetchone()
+        [TIANYI, OUTPUT],
+    ).fetchone()
     assert row == (2188000.0, 5.25)  # 218.8亿元, +5.25 %
