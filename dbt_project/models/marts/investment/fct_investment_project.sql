@@ -5,18 +5,6 @@
 -#}
 with
 
-projects as (
-
-    select * from {{ ref('stg_raw__projects') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
-
-),
-
 origins as (
 
     select * from {{ ref('dim_investor_origin') }}
@@ -31,11 +19,7 @@ size_bands as (
 
 current_rows as (
 
-    select projects.*
-    from projects
-    inner join filings
-        on projects.filing_id = filings.filing_id
-        and filings.is_current
+    {{ current_rows('stg_raw__projects') }}
 
 ),
 

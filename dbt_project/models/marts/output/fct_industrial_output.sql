@@ -1,26 +1,10 @@
 {#- Sheet 产业链产值 of the current filings, one row per chain; 合计 is left out (sum the chains). -#}
 with
 
-chain_output as (
-
-    select * from {{ ref('stg_raw__chain_output') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
-
-),
-
 current_rows as (
 
-    select chain_output.*
-    from chain_output
-    inner join filings
-        on chain_output.filing_id = filings.filing_id
-        and filings.is_current
-    where chain_output.chain <> '合计'
+    {{ current_rows('stg_raw__chain_output') }}
+    where staged.chain <> '合计'
 
 ),
 

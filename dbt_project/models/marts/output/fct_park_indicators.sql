@@ -6,35 +6,26 @@
 -#}
 with
 
-indicators as (
-
-    select * from {{ ref('stg_raw__indicators') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
-
-),
-
 reference_indicators as (
 
     select * from {{ source('reference', 'indicators') }}
 
 ),
 
+current_indicators as (
+
+    {{ current_rows('stg_raw__indicators') }}
+
+),
+
 current_rows as (
 
     select
-        indicators.*,
+        current_indicators.*,
         reference_indicators.kind
-    from indicators
-    inner join filings
-        on indicators.filing_id = filings.filing_id
-        and filings.is_current
+    from current_indicators
     inner join reference_indicators
-        on indicators.indicator = reference_indicators.indicator
+        on current_indicators.indicator = reference_indicators.indicator
 
 ),
 

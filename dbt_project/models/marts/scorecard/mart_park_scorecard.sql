@@ -25,15 +25,15 @@ periods as (
 
 ),
 
-projects as (
+size_bands as (
 
-    select * from {{ ref('stg_raw__projects') }}
+    select * from {{ source('reference', 'size_bands') }}
 
 ),
 
-filings as (
+current_projects as (
 
-    select * from {{ ref('int_filings_ranked') }}
+    {{ current_rows('stg_raw__projects') }}
 
 ),
 
@@ -66,16 +66,13 @@ figures as (
 large_projects as (
 
     select
-        projects.park_code,
-        projects.period,
+        park_code,
+        period,
         count(*) as projects_signed_over_100m_ytd
-    from projects
-    inner join filings
-        on projects.filing_id = filings.filing_id
-        and filings.is_current
-    where year(projects.signed_date) = year(projects.period)
-        and projects.contract_amount >= 10000
-    group by projects.park_code, projects.period
+    from current_projects
+    where year(signed_date) = year(period)
+        and contract_amount >= (select max(min_amount_wan) from size_bands)
+    group by park_code, period
 
 ),
 

@@ -1,26 +1,10 @@
 {#- Sheet 税收 of the current filings, one row per tax type; 合计 is left out (sum the types). -#}
 with
 
-tax as (
-
-    select * from {{ ref('stg_raw__tax') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
-
-),
-
 current_rows as (
 
-    select tax.*
-    from tax
-    inner join filings
-        on tax.filing_id = filings.filing_id
-        and filings.is_current
-    where tax.tax_type <> '合计'
+    {{ current_rows('stg_raw__tax') }}
+    where staged.tax_type <> '合计'
 
 ),
 

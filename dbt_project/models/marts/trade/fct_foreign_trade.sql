@@ -4,26 +4,10 @@
 -#}
 with
 
-trade as (
-
-    select * from {{ ref('stg_raw__trade') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
-
-),
-
 current_rows as (
 
-    select trade.*
-    from trade
-    inner join filings
-        on trade.filing_id = filings.filing_id
-        and filings.is_current
-    where trade.partner <> '合计'
+    {{ current_rows('stg_raw__trade') }}
+    where staged.partner <> '合计'
 
 ),
 
