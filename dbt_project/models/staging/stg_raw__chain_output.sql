@@ -9,15 +9,7 @@ source as (
 final as (
 
     select
-        filing_id,
-        file_name,
-        sheet,
-        row_number,
-        park_code,
-        period,
-        filed_date,
-        revision,
-        received_at,
+        {{ lineage_columns() }},
         chain,
         output_ytd,
         output_prior_ytd,

@@ -9,15 +9,7 @@ source as (
 final as (
 
     select
-        filing_id,
-        file_name,
-        sheet,
-        row_number,
-        park_code,
-        period,
-        filed_date,
-        revision,
-        received_at,
+        {{ lineage_columns() }},
         partner,
         export_ytd,
         import_ytd,
