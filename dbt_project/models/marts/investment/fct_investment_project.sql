@@ -89,10 +89,7 @@ final as (
         banded.is_fortune500,
         milestones.first_period,
         banded.period as last_period,
-        banded.filing_id,
-        banded.file_name as source_file,
-        banded.sheet as source_sheet,
-        banded.row_number as source_row
+        {{ source_columns('banded') }}
     from banded
     inner join milestones
         on banded.park_code = milestones.park_code

@@ -57,10 +57,7 @@ final as (
                 then {{ growth_pct('this_year.value_ytd', 'last_year.value_ytd') }}
         end as yoy_computed_pct,
         last_year.value_ytd as value_last_year_filed,
-        this_year.filing_id,
-        this_year.file_name as source_file,
-        this_year.sheet as source_sheet,
-        this_year.row_number as source_row
+        {{ source_columns('this_year') }}
     from with_month as this_year
     left join current_rows as last_year
         on this_year.park_code = last_year.park_code

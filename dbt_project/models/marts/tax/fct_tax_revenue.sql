@@ -28,10 +28,7 @@ final as (
         this_year.tax_prior_ytd,
         this_year.yoy_reported_pct,
         {{ growth_pct('this_year.tax_ytd', 'last_year.tax_ytd') }} as yoy_computed_pct,
-        this_year.filing_id,
-        this_year.file_name as source_file,
-        this_year.sheet as source_sheet,
-        this_year.row_number as source_row
+        {{ source_columns('this_year') }}
     from with_month as this_year
     left join current_rows as last_year
         on this_year.park_code = last_year.park_code

@@ -47,10 +47,7 @@ final as (
         this_year.trade_month,
         this_year.trade_prior_ytd,
         {{ growth_pct('this_year.trade_ytd', 'last_year.trade_ytd') }} as yoy_computed_pct,
-        this_year.filing_id,
-        this_year.file_name as source_file,
-        this_year.sheet as source_sheet,
-        this_year.row_number as source_row
+        {{ source_columns('this_year') }}
     from with_month as this_year
     left join flows as last_year
         on this_year.park_code = last_year.park_code
