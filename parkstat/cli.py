@@ -188,6 +188,7 @@ def _run_month(home: Home) -> int:
         + ", ".join(f"{t} {n:,}" for t, n in counts.items())
         + ")"
     )
+    click.echo(f"dbt docs: {run.build.docs}")
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
     return 0

@@ -36,6 +36,7 @@ class BuildResult:
     models: int = 0
     tests_passed: int = 0
     failures: list[str] = field(default_factory=list)
+    docs: Path | None = None
 
 
 def candidate_path(home: Home) -> Path:
@@ -47,23 +48,28 @@ def _remove(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def build_candidate(home: Home) -> BuildResult:
-    """Copy the raw layer to a fresh candidate and run `dbt build` on it, in process."""
+def _dbt(home: Home, *command: str):
+    """Run one dbt command in process on the candidate; the result of dbtRunner."""
     from dbt.cli.main import dbtRunner
 
+    dbt_dir = home.warehouse / "dbt"
+    args = [*command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
+            "--quiet"]  # fmt: skip
+    try:
+        return dbtRunner().invoke(args)
+    finally:
+        _release_dbt_connection()
+
+
+def build_candidate(home: Home) -> BuildResult:
+    """Copy the raw layer to a fresh candidate, run `dbt build` on it, then write dbt docs."""
     started = time.perf_counter()
     candidate = candidate_path(home)
     _remove(candidate)  # a run killed earlier may have left one: start clean
     shutil.copyfile(home.working_db, candidate)
     os.environ[DBT_PATH_ENV] = str(candidate)
-    dbt_dir = home.warehouse / "dbt"
-    args = ["build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
-            "--quiet"]  # fmt: skip
-    try:
-        result = dbtRunner().invoke(args)
-    finally:
-        _release_dbt_connection()
+    result = _dbt(home, "build")
     build = BuildResult(candidate, 0.0)
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
@@ -73,12 +79,24 @@ def build_candidate(home: Home) -> BuildResult:
             build.tests_passed += 1
         elif status in ("error", "fail"):
             build.failures.append(f"{node.node.name}: {status} — {node.message}")
-    build.seconds = time.perf_counter() - started
     if not result.success:
         if result.exception is not None and not build.failures:
             build.failures.append(str(result.exception))
         raise BuildFailed("dbt build failed: " + "; ".join(build.failures))
+    build.docs = write_docs(home)
+    build.seconds = time.perf_counter() - started
     return build
+
+
+def write_docs(home: Home) -> Path:
+    """dbt docs as one HTML file with its catalog inside, readable without a server."""
+    result = _dbt(home, "docs", "generate", "--static")
+    if not result.success:
+        raise BuildFailed(f"dbt docs generate failed: {result.exception}")
+    target = home.reports / "dbt-docs" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(home.warehouse / "dbt" / "target" / "static_index.html", target)
+    return target
 
 
 def _release_dbt_connection() -> None:

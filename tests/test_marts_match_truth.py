@@ -7,6 +7,7 @@ never from the marts' own SQL.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import defaultdict
 
@@ -26,7 +27,7 @@ TIANYI = "HN430305"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def pipeline(tmp_path_factory):
     corpus = generate(tmp_path_factory.mktemp("truth"), START, END, parks=5, seed=31, today=TODAY)
     home = Home(tmp_path_factory.mktemp("home"))
     land(corpus, home)
@@ -45,6 +46,12 @@ def built(tmp_path_factory):
                 continue
             if key not in current or filing.revision > current[key].revision:
                 current[key] = filing
+    return build, current, dropped
+
+
+@pytest.fixture(scope="module")
+def built(pipeline):
+    build, current, dropped = pipeline
     con = duckdb.connect(str(build.candidate), read_only=True)
     yield current, con, dropped
     con.close()
@@ -182,3 +189,44 @@ def test_tianyi_2025_july_is_the_published_figure(built):
         [TIANYI, OUTPUT],
     ).fetchone()
     assert row == (2188000.0, 5.25)  # 218.8亿元, +5.25 %
+
+
+def test_every_mart_and_column_carries_its_description(built):
+    """BI tools show these: dbt's descriptions persisted as DuckDB comments."""
+    _, con, _ = built
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+    ).fetchall()
+    assert len(tables) >= 13 and all(comment for _, comment in tables)
+    bare = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'marts' and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert bare == []
+
+
+def test_the_file_stays_readable_by_duckdb_1x_clients(built):
+    _, con, _ = built
+    tags = con.execute(
+        "select tags from duckdb_databases() where not internal "
+        "and database_name not in ('memory', 'temp')"
+    ).fetchone()[0]
+    assert tags["storage_version"].startswith("v1.")
+
+
+def test_dbt_rounds_amounts_as_the_readers_store_them():
+    import yaml
+
+    from parkstat.warehouse import DBT_PROJECT
+
+    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert project["vars"]["amount_decimals"] == t.AMOUNT_DECIMALS
+
+
+def test_dbt_docs_are_written_as_one_page(pipeline):
+    build, _, _ = pipeline
+    page = build.docs.read_text(encoding="utf-8")
+    assert build.docs.name == "index.html"
+    # the manifest and catalog are inside the page, as JSON with \\u escapes
+    for name in ("fct_park_indicators", "mart_park_scorecard", "规模工业总产值"):
+        assert json.dumps(name)[1:-1] in page, name
