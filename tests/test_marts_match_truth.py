@@ -230,3 +230,14 @@ def test_dbt_docs_are_written_as_one_page(pipeline):
     # the manifest and catalog are inside the page, as JSON with \\u escapes
     for name in ("fct_park_indicators", "mart_park_scorecard", "规模工业总产值"):
         assert json.dumps(name)[1:-1] in page, name
+
+
+def test_the_readme_queries_run_on_the_marts(built):
+    from parkstat.warehouse import DBT_PROJECT
+
+    readme = (DBT_PROJECT.parent / "README.md").read_text(encoding="utf-8")
+    queries = [block.split("```")[0] for block in readme.split("```sql\n")[1:]]
+    assert len(queries) >= 3
+    _, con, _ = built
+    for sql in queries:
+        assert con.execute(sql).fetchall() is not None
