@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from sources import template as t
 from sources.filing import Filing
 from sources.normalise import due_date
 from sources.problems import FilingRejected, Problem
+from sources.quarantine import quarantine, write_atomically
 from sources.read_csv import read_long_csv
 from sources.read_workbook import read_workbook
 from sources.registry import Registry, default_registry
@@ -184,7 +184,17 @@ def _take(
         outcome.outcome = (
             "partly quarantined" if outcome.accepted or outcome.duplicates else "quarantined"
         )
-        outcome.quarantine_path = _quarantine(home, data, sha, name, received_at, outcome)
+        rejected = _count_rejected(outcome.problems)
+        if outcome.accepted or outcome.duplicates:
+            said = (
+                f"{rejected} 份填报拒收, 其余已接受 / {rejected} filing(s) rejected, the "
+                "other filings in this file were accepted"
+            )
+        else:
+            said = "拒收 / rejected — the park's earlier accepted data is unchanged"
+        outcome.quarantine_path = quarantine(
+            home, data, sha, name, received_at, outcome.problems, said
+        )
     elif outcome.duplicates and not outcome.accepted:
         outcome.outcome = "duplicate"
     staged["arrivals"].append(
@@ -232,49 +242,9 @@ def _csv_filing_id(sha: str, filing: Filing) -> str:
     return hashlib.sha256(f"{sha}|{filing.park_code}|{filing.period}".encode()).hexdigest()[:16]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _archive(home: Home, data: bytes, sha: str, suffix: str) -> Path:
     """archive/<sha256><ext>: byte for byte; the same content is kept once."""
     target = home.archive / f"{sha}{suffix}"
     if not target.exists():
-        _write_atomically(target, data)
-    return target
-
-
-def _quarantine(
-    home: Home, data: bytes, sha: str, name: str, received_at: dt.datetime, outcome: FileOutcome
-) -> Path:
-    """quarantine/<sha12>__<name>, beside it <...>.reason.txt in words a park can act on."""
-    target = home.quarantine / f"{sha[:12]}__{name}"
-    if not target.exists():
-        _write_atomically(target, data)
-    lines = [
-        f"文件 file: {name}",
-        f"收到 received: {received_at:%Y-%m-%d %H:%M:%S} UTC",
-        f"内容哈希 sha256: {sha}",
-    ]
-    rejected = _count_rejected(outcome.problems)
-    if outcome.accepted:
-        lines.append(
-            f"结论 outcome: {rejected} 份填报拒收, {len(outcome.accepted)} 份已接受 / "
-            f"{rejected} filing(s) rejected, the other {len(outcome.accepted)} "
-            "in this file were accepted"
-        )
-    else:
-        lines.append(
-            "结论 outcome: 拒收 / rejected — the park's earlier accepted data is unchanged"
-        )
-    lines.append("")
-    lines.append("问题 problems:")
-    lines += [f"{i}. {p.sentence()}" for i, p in enumerate(outcome.problems, 1)]
-    lines.append("")
-    lines.append("请更正后重新报送 / please correct the file and send it again.")
-    (home.quarantine / f"{target.name}.reason.txt").write_text(
-        "\n".join(lines) + "\n", encoding="utf-8"
-    )
+        write_atomically(target, data)
     return target

@@ -1,0 +1,111 @@
+"""Run suites on data frames with a Great Expectations file context kept in the home folder.
+
+The context lives in <home>/gx (suites and validation results as JSON), and
+its Data Docs are rendered to <home>/reports/data-docs. Failing rows come
+back named by their filing and cell (unexpected_index_column_names).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from parkstat.home import Home
+
+DATASOURCE = "parkstat"
+SITE = "local_site"
+
+
+@dataclass
+class Failure:
+    suite: str
+    rule: str
+    row: dict  # the failing row's index columns and checked values
+
+
+def _quiet_environment() -> None:
+    # No usage statistics leave the office's machines.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+class GxRunner:
+    def __init__(self, home: Home):
+        _quiet_environment()
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.root = home.root / "gx"
+        self.docs_dir = home.reports / "data-docs"
+        self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._use_docs_dir()
+        self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+
+    def _use_docs_dir(self) -> None:
+        sites = self.context.variables.data_docs_sites or {}
+        config = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(self.docs_dir),
+            },
+        }
+        if sites.get(SITE) != config:
+            if SITE in sites:
+                self.context.delete_data_docs_site(SITE)
+            self.context.add_data_docs_site(site_name=SITE, site_config=config)
+
+    def validate(
+        self,
+        suite_name: str,
+        expectations: list,
+        frame: pd.DataFrame,
+        index_columns: list[str],
+        batch_name: str,
+    ) -> list[Failure]:
+        """Validate `frame` against the suite; the failing rows of each expectation."""
+        gx = self._gx
+        suite = self.context.suites.add_or_update(
+            gx.ExpectationSuite(name=suite_name, expectations=[e.copy() for e in expectations])
+        )
+        asset_name = f"{suite_name}__{batch_name}"
+        try:
+            asset = self.datasource.get_asset(asset_name)
+        except LookupError:
+            asset = self.datasource.add_dataframe_asset(asset_name)
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=asset_name, data=batch_definition, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": index_columns,
+            },
+        )
+        failures = []
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            rule = outcome.expectation_config.meta["rule"]
+            for row in outcome.result.get("unexpected_index_list") or []:
+                failures.append(Failure(suite_name, rule, dict(row)))
+            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"suite {suite_name} could not run {rule}: "
+                    f"{outcome.exception_info.get('exception_message')}"
+                )
+        return failures
+
+    def build_docs(self) -> Path:
+        self.context.build_data_docs(site_names=[SITE])
+        return self.docs_dir / "index.html"
