@@ -91,28 +91,41 @@ def history(con) -> pd.DataFrame:
 
 
 def growth(con) -> pd.DataFrame:
-    """W1, W2: each reported growth beside the growth computed against last year's filing."""
+    """W1, W2: each reported growth beside the warehouse's own.
+
+    The warehouse computes growth against last year's accepted filing for the
+    same period; where there is none (the first year on record) against the
+    filing's own 上年同期, so a growth cell at odds with its own figures is
+    still caught.
+    """
     return con.execute(f"""
         with items as (
             select filing_id, park_code, period, file_name, sheet, row_number,
                    '{t.INDICATOR_SHEET.name} ' || indicator as item, value_ytd as ytd,
-                   yoy_reported_pct as reported, indicator in {_in(_GROWTH_ONLY)} as growth_only
+                   value_prior_ytd as prior, yoy_reported_pct as reported,
+                   indicator in {_in(_GROWTH_ONLY)} as growth_only
             from raw.indicators
             union all
             select filing_id, park_code, period, file_name, sheet, row_number,
-                   '{t.CHAIN_SHEET.name} ' || chain, output_ytd, yoy_reported_pct, false
+                   '{t.CHAIN_SHEET.name} ' || chain, output_ytd, output_prior_ytd,
+                   yoy_reported_pct, false
             from raw.chain_output
             union all
             select filing_id, park_code, period, file_name, sheet, row_number,
-                   '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, yoy_reported_pct, false
+                   '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, tax_prior_ytd, yoy_reported_pct,
+                   false
             from raw.tax
         ),
         accepted as ({ACCEPTED}),
         scoped as (select i.* from items i join scope using (filing_id)
                    where i.reported is not null)
         select {", ".join("s." + c for c in LOCATION)}, s.reported,
-               case when not s.growth_only and last.ytd > 0
-                    then round((s.ytd / last.ytd - 1) * 100, 2) end as computed,
+               case when s.growth_only then null
+                    when last.ytd > 0 then round((s.ytd / last.ytd - 1) * 100, 2)
+                    when s.prior > 0 then round((s.ytd / s.prior - 1) * 100, 2)
+               end as computed,
+               case when last.ytd > 0 then 'last year''s filing'
+                    else 'its own 上年同期' end as computed_against,
                abs(s.reported - computed) as gap
         from scoped s
         left join accepted a

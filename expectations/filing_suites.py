@@ -118,7 +118,7 @@ FILING_SUITES: tuple[Suite, ...] = (
                 ),
                 lambda r: (
                     f"{r['item']}: reported {_n(r['reported'])} %, computed "
-                    f"{_n(r['computed'])} % against last year's filing"
+                    f"{_n(r['computed'])} % against {r['computed_against']}"
                 ),
             ),
             Check(

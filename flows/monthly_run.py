@@ -1,18 +1,21 @@
 """The monthly run as a Prefect flow: each stage a task around a plain function.
 
-Stages: intake (landing -> archive -> raw layer or quarantine), build (dbt on
-a candidate copy), publish (atomic replace of the published warehouse). The
+Stages: intake (landing -> archive -> raw layer or quarantine), validate
+(the filing suites decide each new filing), build (dbt on a candidate copy),
+publish (atomic replace of the published warehouse). The
 flow passes only small values; the work lives in sources/ and parkstat/ and
 tests call it without Prefect.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
 
+from expectations.validate_filings import ValidationReport, validate_filings
 from parkstat.home import Home
 from parkstat.warehouse import BuildResult, build_candidate, publish
 from sources.intake import IntakeReport, run_intake
@@ -20,7 +23,9 @@ from sources.intake import IntakeReport, run_intake
 
 @dataclass
 class MonthlyRun:
+    run_id: str
     intake: IntakeReport
+    validation: ValidationReport
     build: BuildResult
     published: Path
 
@@ -30,6 +35,12 @@ class MonthlyRun:
 @task(name="intake", retries=2, retry_delay_seconds=5)
 def intake(home_root: str) -> IntakeReport:
     return run_intake(Home(Path(home_root)))
+
+
+# No retry: a failed suite is a verdict, not an accident.
+@task(name="validate filings")
+def validate(home_root: str, run_id: str) -> ValidationReport:
+    return validate_filings(Home(Path(home_root)), run_id)
 
 
 # No retry: a failing model or test fails the same way twice.
@@ -47,7 +58,9 @@ def publish_candidate(home_root: str, candidate: str) -> Path:
 def monthly_run(home: str | None = None) -> MonthlyRun:
     """Take everything waiting in landing/ into the warehouse and publish the marts."""
     root = str(Home.resolve(home).ensure().root)
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     report = intake(root)
+    validation = validate(root, run_id)
     built = build(root)
     published = publish_candidate(root, str(built.candidate))
-    return MonthlyRun(report, built, published)
+    return MonthlyRun(run_id, report, validation, built, published)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from expectations import audit_store
 from parkstat.home import Home
+from sources import raw_store
 
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # dbt reads the candidate's path from here (dbt_project/profiles.yml).
@@ -67,6 +69,8 @@ def build_candidate(home: Home) -> BuildResult:
     started = time.perf_counter()
     candidate = candidate_path(home)
     _remove(candidate)  # a run killed earlier may have left one: start clean
+    with raw_store.connect(home.working_db) as con:
+        audit_store.ensure(con)  # dbt reads the decisions, even before any were made
     shutil.copyfile(home.working_db, candidate)
     os.environ[DBT_PATH_ENV] = str(candidate)
     result = _dbt(home, "build")

@@ -62,3 +62,22 @@ def ingested(request) -> Ingested:
 @pytest.fixture
 def home(tmp_path) -> Home:
     return Home(tmp_path / "home").ensure()
+
+
+@pytest.fixture(scope="session")
+def xlsx_validated(xlsx_ingested):
+    from expectations.validate_filings import validate_filings
+
+    return xlsx_ingested, validate_filings(xlsx_ingested.home, "corpus", waivers=[])
+
+
+@pytest.fixture(scope="session")
+def csv_validated(csv_ingested):
+    from expectations.validate_filings import validate_filings
+
+    return csv_ingested, validate_filings(csv_ingested.home, "corpus", waivers=[])
+
+
+@pytest.fixture(params=["xlsx", "csv"])
+def validated(request):
+    return request.getfixturevalue(f"{request.param}_validated")

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from conftest import END, START, TODAY, land
 
+from expectations.validate_filings import validate_filings
 from parkstat.home import Home
 from parkstat.warehouse import build_candidate
 from sources import template as t
@@ -37,6 +38,7 @@ def pipeline(tmp_path_factory):
         if any((g.park_code, g.period) == dropped for g in f.filings):
             (home.landing / f.path.name).unlink()
     run_intake(home, today=TODAY)
+    validate_filings(home, "truth", waivers=[])
     build = build_candidate(home)
     current = {}
     for f in corpus.files:

@@ -1,13 +1,35 @@
 {#-
-    Every filing of a park and period, newest first: a correction (higher
-    更正次数) supersedes the earlier filing; between equal revisions the later
-    filing date, then the later arrival wins. Only rank 1 counts in the marts.
+    Every accepted filing of a park and period ranked newest first: a
+    correction (higher 更正次数) supersedes the earlier filing; between equal
+    revisions the later filing date, then the later arrival wins. Filings
+    rejected by validation never take part: the park's earlier accepted
+    filing stays current. Only rank 1 counts in the marts.
 -#}
 with
 
 filings as (
 
     select * from {{ ref('stg_raw__filings') }}
+
+),
+
+decisions as (
+
+    select * from {{ ref('stg_audit__filing_decisions') }}
+
+),
+
+accepted as (
+
+    select
+        filings.*,
+        decisions.status as validation_status,
+        decisions.warning_rules,
+        decisions.waived_rules
+    from filings
+    inner join decisions
+        on filings.filing_id = decisions.filing_id
+        and decisions.is_publishable
 
 ),
 
@@ -19,7 +41,7 @@ ranked as (
             partition by park_code, period
             order by revision desc, filed_date desc nulls last, arrival_seq desc
         ) as supersede_rank
-    from filings
+    from accepted
 
 ),
 

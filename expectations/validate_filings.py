@@ -1,0 +1,201 @@
+"""Decide each newly received filing: accepted, accepted with warnings, waived, or rejected.
+
+Filings are validated period by period, oldest first, so that a filing is
+compared (B6, B7, W1) only with filings already accepted: a rejected March
+never becomes April's reference. A rejected filing is quarantined with its
+reason; its raw rows stay in the raw layer as history, and the marts keep
+the park's earlier accepted data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from expectations import audit_store
+from expectations.audit_store import ACCEPTED, REJECTED, WAIVED, WARNED
+from expectations.filing_suites import FILING_SUITES
+from expectations.gx_runner import GxRunner
+from expectations.waivers import Waiver
+from expectations.waivers import load as load_waivers
+from parkstat.home import Home
+from sources import raw_store
+from sources.normalise import period_label
+from sources.problems import Problem
+from sources.quarantine import quarantine
+from sources.template import RULES
+
+REJECTED_SAYS = "拒收 / rejected on validation — the park's earlier accepted data stays published"
+
+
+@dataclass
+class Verdict:
+    filing_id: str
+    park_code: str
+    period: dt.date
+    file_name: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({p.rule for p in self.problems})
+
+
+@dataclass
+class ValidationReport:
+    verdicts: list[Verdict] = field(default_factory=list)
+    seconds: float = 0.0
+    data_docs: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(v.status == status for v in self.verdicts)
+
+
+def validate_filings(
+    home: Home, run_id: str, waivers: list[Waiver] | None = None
+) -> ValidationReport:
+    started = time.perf_counter()
+    waivers = load_waivers() if waivers is None else waivers
+    report = ValidationReport()
+    runner = GxRunner(home)
+    with raw_store.connect(home.working_db) as con:
+        audit_store.ensure(con)
+        undecided = con.execute(f"""
+            select filing_id, park_code, period, file_name, file_sha256, received_at
+            from raw.filings
+            where filing_id not in (select filing_id from {audit_store.SCHEMA}.filing_decisions)
+            order by period, arrival_seq
+        """).fetchall()
+        by_period = defaultdict(list)
+        for row in undecided:
+            by_period[row[2]].append(row)
+        for period in sorted(by_period):
+            filings = by_period[period]
+            con.execute(
+                "create or replace temp table scope as select unnest(?) as filing_id",
+                [[f[0] for f in filings]],
+            )
+            failures = _run_suites(con, runner, f"{run_id}-{period:%Y%m}")
+            decided = [_decide(f, failures.get(f[0], []), waivers) for f in filings]
+            _record(con, decided, run_id)
+            for verdict, filing in zip(decided, filings, strict=True):
+                if verdict.status == REJECTED:
+                    _quarantine(con, home, verdict, filing)
+            report.verdicts += decided
+    report.data_docs = runner.build_docs()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_suites(con, runner: GxRunner, batch: str) -> dict[str, list[Problem]]:
+    """Problems found by every filing suite, by filing id."""
+    found: dict[str, list[Problem]] = defaultdict(list)
+    for suite in FILING_SUITES:
+        frame = suite.frame(con)
+        if frame.empty:
+            continue
+        says = {c.rule: c.says for c in suite.checks}
+        for failure in runner.validate(
+            suite.name, [c.expectation for c in suite.checks], frame, list(frame.columns), batch
+        ):
+            row = failure.row
+            found[row["filing_id"]].append(
+                Problem(
+                    rule=failure.rule,
+                    file=row["file_name"],
+                    message=says[failure.rule](row),
+                    sheet=row.get("sheet"),
+                    row=_int(row.get("row_number")),
+                    park=row["park_code"],
+                    period=period_label(_date(row["period"])),
+                )
+            )
+    return found
+
+
+def _decide(filing, problems: list[Problem], waivers: list[Waiver]) -> Verdict:
+    filing_id, park, period, file_name, sha, _ = filing
+    verdict = Verdict(filing_id, park, period, file_name, ACCEPTED, problems)
+    blocking = {p.rule for p in problems if RULES[p.rule].blocking}
+    for rule in sorted(blocking):
+        waiver = next((w for w in waivers if w.covers(park, period, rule, sha)), None)
+        if waiver:
+            verdict.waivers.append(waiver)
+    waived = {w.rule for w in verdict.waivers}
+    if blocking - waived:
+        verdict.status = REJECTED
+    elif waived:
+        verdict.status = WAIVED
+    elif problems:
+        verdict.status = WARNED
+    return verdict
+
+
+def _record(con, verdicts: list[Verdict], run_id: str) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    decisions, problems = [], []
+    for v in verdicts:
+        waived = {w.rule for w in v.waivers}
+        rules = v.rules
+        decisions.append(
+            {
+                "filing_id": v.filing_id,
+                "status": v.status,
+                "run_id": run_id,
+                "decided_at": now,
+                "blocking_rules": [r for r in rules if RULES[r].blocking and r not in waived],
+                "warning_rules": [r for r in rules if not RULES[r].blocking],
+                "waived_rules": sorted(waived),
+            }
+        )
+        for p in v.problems:
+            problems.append(
+                {
+                    "filing_id": v.filing_id,
+                    "park_code": v.park_code,
+                    "period": v.period,
+                    "file_name": p.file,
+                    "sheet": p.sheet,
+                    "row_number": p.row,
+                    "item": None,
+                    "rule": p.rule,
+                    "blocking": RULES[p.rule].blocking,
+                    "waived": p.rule in waived,
+                    "message": p.message,
+                    "suite": None,
+                    "run_id": run_id,
+                }
+            )
+    con.execute("begin transaction")
+    audit_store.append(con, "filing_decisions", decisions)
+    audit_store.append(con, "validation_problems", problems)
+    con.execute("commit")
+
+
+def _quarantine(con, home: Home, verdict: Verdict, filing) -> None:
+    _, _, _, file_name, sha, received_at = filing
+    archive_path = con.execute(
+        "select archive_path from raw.arrivals where file_sha256 = ? limit 1", [sha]
+    ).fetchone()[0]
+    data = (home.root / archive_path).read_bytes()
+    blocking = [p for p in verdict.problems if RULES[p.rule].blocking]
+    quarantine(home, data, sha, file_name, received_at, blocking, REJECTED_SAYS)
+
+
+def _date(value) -> dt.date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def _int(value) -> int | None:
+    try:
+        return None if value is None or value != value else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+__all__ = ["ACCEPTED", "REJECTED", "WAIVED", "WARNED", "ValidationReport", "validate_filings"]

@@ -1,0 +1,85 @@
+"""Over the fault corpus: B5-B7 rejected with their rule, W1-W4 reported, no clean filing rejected.
+
+The generator's manifest is the truth. Precision and recall of the rules
+that fire, counted over (filing, rule) pairs, must both be 1.0.
+"""
+
+from __future__ import annotations
+
+import duckdb
+from conftest import intake_expect
+
+VALIDATION_RULES = {"B5", "B6", "B7", "W1", "W2", "W3", "W4"}
+BLOCKING = {"B5", "B6", "B7"}
+
+
+def _expected_and_fired(validated):
+    ingested, report = validated
+    verdicts = {(v.park_code, v.period, v.file_name): v for v in report.verdicts}
+    expected, fired, statuses = set(), set(), []
+    for generated in ingested.corpus.files:
+        for filing, _, rules in generated.outcomes():
+            if intake_expect(rules) == "reject":
+                continue
+            key = (filing.park_code, filing.period, generated.path.name)
+            verdict = verdicts.pop(key)
+            planted = set(rules) & VALIDATION_RULES
+            blocking = planted & BLOCKING
+            found = set(verdict.rules)
+            # On a rejected filing only the blocking rules matter: its warnings are moot.
+            if blocking or found & BLOCKING:
+                planted, found = blocking, found & BLOCKING
+            expected |= {(key, r) for r in planted}
+            fired |= {(key, r) for r in found}
+            want = "rejected" if blocking else "warned" if planted else "accepted"
+            statuses.append((key, want, verdict.status))
+    assert verdicts == {}, "every validated filing is one the generator wrote"
+    return expected, fired, statuses
+
+
+def test_precision_and_recall_are_one(validated):
+    expected, fired, _ = _expected_and_fired(validated)
+    true_positive = len(expected & fired)
+    precision = true_positive / len(fired) if fired else 1.0
+    recall = true_positive / len(expected) if expected else 1.0
+    print(f"\nvalidation over the corpus: {len(expected)} planted, {len(fired)} fired, "
+          f"precision {precision:.3f}, recall {recall:.3f}")
+    assert sorted(fired - expected) == [] and sorted(expected - fired) == []
+    assert precision == recall == 1.0
+    assert {r for _, r in expected} >= BLOCKING  # every blocking rule was planted
+
+
+def test_every_filing_gets_the_status_the_manifest_implies(validated):
+    _, _, statuses = _expected_and_fired(validated)
+    wrong = [s for s in statuses if s[1] != s[2]]
+    assert wrong == []
+    assert {want for _, want, _ in statuses} == {"accepted", "warned", "rejected"}
+
+
+def test_rejected_filings_are_quarantined_with_their_reason(validated):
+    ingested, report = validated
+    rejected = [v for v in report.verdicts if v.status == "rejected"]
+    assert rejected
+    for v in rejected:
+        [reason] = ingested.home.quarantine.glob(f"*__{v.file_name}.reason.txt")
+        text = reason.read_text(encoding="utf-8")
+        for p in v.problems:
+            if p.rule in BLOCKING:
+                assert p.sentence() in text
+                assert p.file == v.file_name and p.sheet and p.row
+
+
+def test_decisions_and_problems_are_on_record(validated):
+    ingested, report = validated
+    with duckdb.connect(str(ingested.home.working_db), read_only=True) as con:
+        decisions = dict(con.execute(
+            "select filing_id, status from audit.filing_decisions").fetchall())
+        problems = con.execute("select count(*) from audit.validation_problems").fetchone()[0]
+    assert decisions == {v.filing_id: v.status for v in report.verdicts}
+    assert problems == sum(len(v.problems) for v in report.verdicts)
+
+
+def test_data_docs_are_rendered(validated):
+    _, report = validated
+    page = report.data_docs.read_text(encoding="utf-8")
+    assert "filing_balance" in page and "filing_growth" in page
