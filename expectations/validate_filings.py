@@ -51,6 +51,11 @@ class ValidationReport:
     verdicts: list[Verdict] = field(default_factory=list)
     seconds: float = 0.0
     data_docs: Path | None = None
+    suites: dict[str, bool] = field(default_factory=dict)  # suite -> passed on every filing
+
+    @property
+    def suites_passed(self) -> list[str]:
+        return [name for name, passed in self.suites.items() if passed]
 
     def count(self, status: str) -> int:
         return sum(v.status == status for v in self.verdicts)
@@ -80,7 +85,7 @@ def validate_filings(
                 "create or replace temp table scope as select unnest(?) as filing_id",
                 [[f[0] for f in filings]],
             )
-            failures = _run_suites(con, runner, f"{run_id}-{period:%Y%m}")
+            failures = _run_suites(con, runner, f"{run_id}-{period:%Y%m}", report.suites)
             decided = [_decide(f, failures.get(f[0], []), waivers) for f in filings]
             _record(con, decided, run_id)
             for verdict, filing in zip(decided, filings, strict=True):
@@ -92,17 +97,21 @@ def validate_filings(
     return report
 
 
-def _run_suites(con, runner: GxRunner, batch: str) -> dict[str, list[Problem]]:
-    """Problems found by every filing suite, by filing id."""
+def _run_suites(
+    con, runner: GxRunner, batch: str, passed: dict[str, bool]
+) -> dict[str, list[Problem]]:
+    """Problems found by every filing suite, by filing id; `passed` notes which suites held."""
     found: dict[str, list[Problem]] = defaultdict(list)
     for suite in FILING_SUITES:
         frame = suite.frame(con)
         if frame.empty:
             continue
         says = {c.rule: c.says for c in suite.checks}
-        for failure in runner.validate(
+        failures = runner.validate(
             suite.name, [c.expectation for c in suite.checks], frame, list(frame.columns), batch
-        ):
+        )
+        passed[suite.name] = passed.get(suite.name, True) and not failures
+        for failure in failures:
             row = failure.row
             found[row["filing_id"]].append(
                 Problem(

@@ -15,9 +15,17 @@ from pathlib import Path
 
 from prefect import flow, task
 
+from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import ValidationReport, validate_filings
 from parkstat.home import Home
-from parkstat.warehouse import BuildResult, build_candidate, publish
+from parkstat.warehouse import (
+    BuildResult,
+    PublishRefused,
+    build_candidate,
+    publication_row,
+    publish,
+    record_publication,
+)
 from sources.intake import IntakeReport, run_intake
 
 
@@ -27,6 +35,7 @@ class MonthlyRun:
     intake: IntakeReport
     validation: ValidationReport
     build: BuildResult
+    marts_audit: MartAudit
     published: Path
 
 
@@ -49,9 +58,22 @@ def build(home_root: str) -> BuildResult:
     return build_candidate(Home(Path(home_root)))
 
 
+# No retry: the candidate is what it is; a failing suite refuses the publish.
+@task(name="validate marts")
+def audit(home_root: str, candidate: str, run_id: str) -> MartAudit:
+    result = validate_marts(Home(Path(home_root)), Path(candidate), run_id)
+    if not result.passed:
+        raise PublishRefused(
+            f"candidate marts failed validation, nothing published: {result.summary()}"
+        )
+    return result
+
+
 @task(name="publish", retries=2, retry_delay_seconds=2)
-def publish_candidate(home_root: str, candidate: str) -> Path:
-    return publish(Home(Path(home_root)), Path(candidate))
+def publish_candidate(home_root: str, candidate: str, publication: dict) -> Path:
+    home = Home(Path(home_root))
+    record_publication(home, Path(candidate), publication)
+    return publish(home, Path(candidate))
 
 
 @flow(name="monthly_run", log_prints=True)
@@ -62,5 +84,14 @@ def monthly_run(home: str | None = None) -> MonthlyRun:
     report = intake(root)
     validation = validate(root, run_id)
     built = build(root)
-    published = publish_candidate(root, str(built.candidate))
-    return MonthlyRun(run_id, report, validation, built, published)
+    audited = audit(root, str(built.candidate), run_id)
+    publication = publication_row(
+        run_id,
+        built.candidate,
+        len(report.files),
+        report.filings_rejected,
+        validation.verdicts,
+        len(validation.suites_passed) + len(audited.suites),
+    )
+    published = publish_candidate(root, str(built.candidate), publication)
+    return MonthlyRun(run_id, report, validation, built, audited, published)

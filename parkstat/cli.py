@@ -169,14 +169,18 @@ def sample(home, fresh) -> None:
 
 
 def _run_month(home: Home) -> int:
-    from parkstat.summary import intake_lines
-    from parkstat.warehouse import mart_row_counts
+    from parkstat.summary import intake_lines, validation_lines
+    from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
 
     home.ensure().use_for_prefect()
     from flows.monthly_run import monthly_run
 
-    run = monthly_run(home=str(home.root))
-    for line in intake_lines(run.intake, home.root):
+    try:
+        run = monthly_run(home=str(home.root))
+    except (BuildFailed, PublishRefused) as e:
+        click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
+        return 1
+    for line in intake_lines(run.intake, home.root) + validation_lines(run.validation):
         click.echo(line)
     counts = mart_row_counts(run.published)
     click.echo(
@@ -188,7 +192,12 @@ def _run_month(home: Home) -> int:
         + ", ".join(f"{t} {n:,}" for t, n in counts.items())
         + ")"
     )
+    click.echo(
+        f"pre-publish suites: {len(run.marts_audit.suites)} passed "
+        f"in {run.marts_audit.seconds:.1f} s"
+    )
     click.echo(f"dbt docs: {run.build.docs}")
+    click.echo(f"data docs (validation): {run.validation.data_docs}")
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
     return 0

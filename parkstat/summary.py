@@ -41,3 +41,33 @@ def intake_lines(report: IntakeReport, home_root) -> list[str]:
     if report.ignored:
         lines.append(f"left in landing (not filings): {', '.join(report.ignored)}")
     return lines
+
+
+def validation_lines(report) -> list[str]:
+    """The filing suites' verdicts: counts, every rejection with its reason, warnings by rule."""
+    lines = [
+        f"validation: {len(report.verdicts)} filing(s) in {report.seconds:.1f} s — "
+        f"{report.count('accepted')} accepted, {report.count('warned')} accepted with warnings, "
+        f"{report.count('waived')} waived, {report.count('rejected')} rejected"
+    ]
+    for v in report.verdicts:
+        if v.status == "rejected":
+            blocking = [p for p in v.problems if p.blocking]
+            lines.append(f"  rejected {v.park_code} {period_label(v.period)} ({v.file_name}):")
+            lines += [f"    {p.sentence()}" for p in blocking[:_SHOWN_PROBLEMS]]
+        elif v.status == "waived":
+            for w in v.waivers:
+                lines.append(f"  waived {v.park_code} {period_label(v.period)}: {w.words}")
+    warnings = Counter(
+        p.rule
+        for v in report.verdicts
+        if v.status != "rejected"
+        for p in v.problems
+        if not p.blocking
+    )
+    if warnings:
+        lines.append(
+            "warnings for the stewards: "
+            + ", ".join(f"{rule} ×{n}" for rule, n in sorted(warnings.items()))
+        )
+    return lines

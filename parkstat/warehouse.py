@@ -9,6 +9,7 @@ see the new one, and nobody ever sees a half-built warehouse.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
@@ -117,6 +118,88 @@ def _release_dbt_connection() -> None:
     if env is not None:
         env.close()
     DuckDBConnectionManager.close_all_connections()
+
+
+PUBLICATIONS = f"{MART_SCHEMA}.publications"
+_PUBLICATION_COLUMNS = {
+    "publication_id": ("varchar", "The run that published (发布编号)."),
+    "published_at": ("timestamp", "When the file was published (发布时间, UTC)."),
+    "first_period": ("date", "Earliest report period in the marts (起始报告期)."),
+    "last_period": ("date", "Latest report period in the marts (最新报告期)."),
+    "periods_updated": ("date[]", "Periods with filings decided in this run (本次更新报告期)."),
+    "files_received": ("integer", "Files taken from landing in this run (收到文件数)."),
+    "filings_accepted": ("integer", "Filings accepted without warnings (接受)."),
+    "filings_warned": ("integer", "Filings accepted with warnings (接受但有警示)."),
+    "filings_waived": ("integer", "Filings accepted under a steward's waiver (豁免接受)."),
+    "filings_rejected": ("integer", "Filings rejected, on arrival or by validation (拒收)."),
+    "suites_passed": ("integer", "Validation suites passed before publishing (通过的校验套件)."),
+    "warnings": ("integer", "Warning problems reported to the stewards (警示数)."),
+}
+
+
+class PublishRefused(RuntimeError):
+    """The candidate failed its pre-publish validation: the published file is untouched."""
+
+
+def publication_row(
+    run_id: str,
+    candidate: Path,
+    files_received: int,
+    rejected_on_arrival: int,
+    verdicts,
+    suites_passed: int,
+) -> dict:
+    """What this publication holds and what validation found, for marts.publications."""
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        first, last = con.execute(
+            f"select min(period), max(period) from {MART_SCHEMA}.dim_period"
+        ).fetchone()
+    statuses = [v.status for v in verdicts]
+    return {
+        "publication_id": run_id,
+        "published_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "first_period": first,
+        "last_period": last,
+        "periods_updated": sorted({v.period for v in verdicts}),
+        "files_received": files_received,
+        "filings_accepted": statuses.count("accepted"),
+        "filings_warned": statuses.count("warned"),
+        "filings_waived": statuses.count("waived"),
+        "filings_rejected": statuses.count("rejected") + rejected_on_arrival,
+        "suites_passed": suites_passed,
+        "warnings": sum(1 for v in verdicts for p in v.problems if p.rule.startswith("W")),
+    }
+
+
+def record_publication(home: Home, candidate: Path, row: dict) -> None:
+    """Add this publication to the history carried over from the published file."""
+    cols = ", ".join(f"{name} {kind}" for name, (kind, _) in _PUBLICATION_COLUMNS.items())
+    with duckdb.connect(str(candidate)) as con:
+        con.execute(f"create or replace table {PUBLICATIONS} ({cols})")
+        if home.published_db.exists():
+            con.execute(f"attach '{home.published_db}' as published (read_only)")
+            held = con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'published' "
+                "and schema_name = ? and table_name = 'publications'",
+                [MART_SCHEMA],
+            ).fetchone()[0]
+            if held:
+                con.execute(
+                    f"insert into {PUBLICATIONS} by name select * from published.{PUBLICATIONS}"
+                )
+            con.execute("detach published")
+        con.execute(
+            f"insert into {PUBLICATIONS} ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+        con.execute(
+            f"comment on table {PUBLICATIONS} is "
+            "'One row per publication of this file (发布记录): what it holds and "
+            "what validation found.'"
+        )
+        for name, (_, words) in _PUBLICATION_COLUMNS.items():
+            quoted = words.replace("'", "''")
+            con.execute(f"comment on column {PUBLICATIONS}.{name} is '{quoted}'")
 
 
 def publish(home: Home, candidate: Path) -> Path:

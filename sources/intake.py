@@ -68,6 +68,10 @@ class IntakeReport:
     def filings_accepted(self) -> int:
         return sum(len(f.accepted) for f in self.files)
 
+    @property
+    def filings_rejected(self) -> int:
+        return sum(_count_rejected(f.problems) for f in self.files)
+
 
 def landing_files(home: Home) -> tuple[list[Path], list[str]]:
     """(files to take, in arrival order; names left alone)."""

@@ -42,8 +42,10 @@ def test_precision_and_recall_are_one(validated):
     true_positive = len(expected & fired)
     precision = true_positive / len(fired) if fired else 1.0
     recall = true_positive / len(expected) if expected else 1.0
-    print(f"\nvalidation over the corpus: {len(expected)} planted, {len(fired)} fired, "
-          f"precision {precision:.3f}, recall {recall:.3f}")
+    print(
+        f"\nvalidation over the corpus: {len(expected)} planted, {len(fired)} fired, "
+        f"precision {precision:.3f}, recall {recall:.3f}"
+    )
     assert sorted(fired - expected) == [] and sorted(expected - fired) == []
     assert precision == recall == 1.0
     assert {r for _, r in expected} >= BLOCKING  # every blocking rule was planted
@@ -72,8 +74,9 @@ def test_rejected_filings_are_quarantined_with_their_reason(validated):
 def test_decisions_and_problems_are_on_record(validated):
     ingested, report = validated
     with duckdb.connect(str(ingested.home.working_db), read_only=True) as con:
-        decisions = dict(con.execute(
-            "select filing_id, status from audit.filing_decisions").fetchall())
+        decisions = dict(
+            con.execute("select filing_id, status from audit.filing_decisions").fetchall()
+        )
         problems = con.execute("select count(*) from audit.validation_problems").fetchone()[0]
     assert decisions == {v.filing_id: v.status for v in report.verdicts}
     assert problems == sum(len(v.problems) for v in report.verdicts)
