@@ -18,7 +18,9 @@ from prefect import flow, task
 from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import ValidationReport, validate_filings
 from parkstat.home import Home
+from parkstat.stewards_report import write_report
 from parkstat.warehouse import (
+    BuildFailed,
     BuildResult,
     PublishRefused,
     build_candidate,
@@ -37,6 +39,7 @@ class MonthlyRun:
     build: BuildResult
     marts_audit: MartAudit
     published: Path
+    report: Path
 
 
 # A file held open by another process (a park's upload still being copied, a
@@ -76,22 +79,37 @@ def publish_candidate(home_root: str, candidate: str, publication: dict) -> Path
     return publish(home, Path(candidate))
 
 
+@task(name="stewards report")
+def stewards_report(home_root: str, summary: dict) -> Path:
+    return write_report(Home(Path(home_root)), summary)
+
+
 @flow(name="monthly_run", log_prints=True)
-def monthly_run(home: str | None = None) -> MonthlyRun:
-    """Take everything waiting in landing/ into the warehouse and publish the marts."""
+def monthly_run(home: str | None = None, note: str = "") -> MonthlyRun:
+    """Take everything waiting in landing/ into the warehouse and publish the marts.
+
+    Parameters: `home` — the state folder (None: PARKSTAT_HOME, else ./parkstat-home);
+    `note` — a line printed on the stewards' report (the sample says it is synthetic).
+    """
     root = str(Home.resolve(home).ensure().root)
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    summary = {"run_id": run_id, "note": note}
     report = intake(root)
     validation = validate(root, run_id)
-    built = build(root)
-    audited = audit(root, str(built.candidate), run_id)
-    publication = publication_row(
-        run_id,
-        built.candidate,
-        len(report.files),
-        report.filings_rejected,
-        validation.verdicts,
-        len(validation.suites_passed) + len(audited.suites),
-    )
-    published = publish_candidate(root, str(built.candidate), publication)
-    return MonthlyRun(run_id, report, validation, built, audited, published)
+    try:
+        built = build(root)
+        audited = audit(root, str(built.candidate), run_id)
+        publication = publication_row(
+            run_id,
+            built.candidate,
+            len(report.files),
+            report.filings_rejected,
+            validation.verdicts,
+            len(validation.suites_passed) + len(audited.suites),
+        )
+        published = publish_candidate(root, str(built.candidate), publication)
+    except (BuildFailed, PublishRefused) as e:
+        stewards_report(root, {**summary, "published": f"否 no — {e}"})
+        raise
+    page = stewards_report(root, {**summary, "published": f"是 yes — {published.name}"})
+    return MonthlyRun(run_id, report, validation, built, audited, published, page)

@@ -165,10 +165,19 @@ def sample(home, fresh) -> None:
         if (home.landing / extra).exists():
             os.replace(home.landing / extra, home.reports / f"sample-{extra}")
     click.echo(f"sample: {len(result.files)} synthetic filing file(s) in {home.landing}")
-    sys.exit(_run_month(home))
+    sys.exit(_run_month(home, note=SAMPLE_NOTE))
 
 
-def _run_month(home: Home) -> int:
+# Exit codes scripts can rely on.
+EXIT_PUBLISHED = 0
+EXIT_NOT_PUBLISHED = 1
+EXIT_PUBLISHED_WITH_REJECTIONS = 3
+SAMPLE_NOTE = (
+    "样例数据为合成数据, 非真实统计 / the sample's figures are synthetic, not real statistics"
+)
+
+
+def _run_month(home: Home, note: str = "") -> int:
     from parkstat.summary import intake_lines, validation_lines
     from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
 
@@ -176,10 +185,11 @@ def _run_month(home: Home) -> int:
     from flows.monthly_run import monthly_run
 
     try:
-        run = monthly_run(home=str(home.root))
+        run = monthly_run(home=str(home.root), note=note)
     except (BuildFailed, PublishRefused) as e:
         click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
-        return 1
+        click.echo(f"stewards' report: {home.reports / 'index.html'}", err=True)
+        return EXIT_NOT_PUBLISHED
     for line in intake_lines(run.intake, home.root) + validation_lines(run.validation):
         click.echo(line)
     counts = mart_row_counts(run.published)
@@ -188,19 +198,76 @@ def _run_month(home: Home) -> int:
         f"{run.build.tests_passed} tests in {run.build.seconds:.1f} s"
     )
     click.echo(
+        f"pre-publish suites: {len(run.marts_audit.suites)} passed "
+        f"in {run.marts_audit.seconds:.1f} s"
+    )
+    click.echo(
         f"published marts: {run.published} (schema marts: "
         + ", ".join(f"{t} {n:,}" for t, n in counts.items())
         + ")"
     )
-    click.echo(
-        f"pre-publish suites: {len(run.marts_audit.suites)} passed "
-        f"in {run.marts_audit.seconds:.1f} s"
-    )
+    click.echo(f"stewards' report: {run.report} (+ status.csv, problems.csv, run.json)")
+    click.echo(f"validation details (GX Data Docs): {run.validation.data_docs}")
     click.echo(f"dbt docs: {run.build.docs}")
-    click.echo(f"data docs (validation): {run.validation.data_docs}")
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
-    return 0
+    rejected = run.intake.filings_rejected + run.validation.count("rejected")
+    return EXIT_PUBLISHED_WITH_REJECTIONS if rejected else EXIT_PUBLISHED
+
+
+@main.command()
+@home_option
+@click.option("--period", default=None, help="Report month YYYY-MM (default: the latest filed).")
+def status(home, period) -> None:
+    """Print the filing status of every park for one period: who filed, what failed.
+
+    \b
+    Example:
+      parkstat status --period 2025-07
+    """
+    import duckdb
+
+    from parkstat.stewards_report import STATUSES, intake_rejected_cells, status_matrix
+    from sources.registry import default_registry
+
+    home = Home.resolve(home)
+    if not home.working_db.exists():
+        raise click.ClickException(f"no warehouse in {home.root}: run `parkstat run` first")
+    registry = default_registry()
+    with duckdb.connect(str(home.working_db), read_only=True) as con:
+        cells = status_matrix(con, registry, intake_rejected_cells(con, registry))
+    if not cells:
+        raise click.ClickException("nothing has been filed yet")
+    wanted = _month(period) if period else max(c.period for c in cells)
+    shown = sorted((c for c in cells if c.period == wanted), key=lambda c: (c.city, c.park_code))
+    if not shown:
+        raise click.ClickException(f"no report period {period} in the warehouse")
+    from sources.normalise import period_label
+
+    click.echo(f"{period_label(wanted)} — {len(shown)} parks")
+    for c in shown:
+        zh, en, mark = STATUSES[c.status]
+        extra = " ".join(x for x in (" ".join(c.rules), c.flags, c.file_name or "") if x)
+        click.echo(f"  {c.city:<4} {c.park:<10} {mark} {zh} {en:<22} {extra}")
+    tally = {s: sum(c.status == s for c in shown) for s in STATUSES}
+    click.echo("  " + ", ".join(f"{STATUSES[s][0]} {s} {n}" for s, n in tally.items()))
+
+
+@main.command()
+@home_option
+def report(home) -> None:
+    """Write the stewards' report again from the warehouse, without a run.
+
+    \b
+    Example:
+      parkstat report && xdg-open parkstat-home/reports/index.html
+    """
+    from parkstat.stewards_report import write_report
+
+    home = Home.resolve(home)
+    if not home.working_db.exists():
+        raise click.ClickException(f"no warehouse in {home.root}: run `parkstat run` first")
+    click.echo(f"stewards' report: {write_report(home, {'run_id': 'report'})}")
 
 
 if __name__ == "__main__":
