@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 HOME_DIR ?= parkstat-home
 PYTEST_ARGS ?=
 
-.PHONY: sample test lint setup lock
+.PHONY: sample test lint setup lock browser
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -21,7 +21,15 @@ setup: $(VENV)/.installed
 sample: setup
 	$(VENV)/bin/parkstat sample --home $(HOME_DIR)
 
-test: setup
+# The stewards' report is checked in a real headless browser: Debian's Chromium.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "chromium missing: the browser test is skipped (install chromium as root)"; fi; }
+
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 

@@ -99,7 +99,7 @@ def test_run_takes_landing_into_published_marts_through_prefect(tmp_path):
     env.pop("PREFECT_API_URL", None)
     env.pop("PREFECT_HOME", None)
     run = subprocess.run([*PARKSTAT, "run"], capture_output=True, text=True, env=env, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 3, run.stdout + run.stderr  # published, some filings rejected
     assert "quarantined" in run.stdout and " B" in run.stdout  # what was rejected, and why
     assert (home / "prefect").is_dir() and any((home / "prefect").iterdir())
     published = home / "warehouse" / "parkstat.duckdb"
