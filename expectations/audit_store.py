@@ -34,12 +34,11 @@ PROBLEMS = pa.schema(
         ("file_name", pa.string()),
         ("sheet", pa.string()),
         ("row_number", pa.int32()),
-        ("item", pa.string()),
         ("rule", pa.string()),
         ("blocking", pa.bool_()),
         ("waived", pa.bool_()),
+        ("waiver", pa.string()),  # who waived it, when and why
         ("message", pa.string()),
-        ("suite", pa.string()),
         ("run_id", pa.string()),
     ]
 )

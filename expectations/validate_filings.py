@@ -171,12 +171,11 @@ def _record(con, verdicts: list[Verdict], run_id: str) -> None:
                     "file_name": p.file,
                     "sheet": p.sheet,
                     "row_number": p.row,
-                    "item": None,
                     "rule": p.rule,
                     "blocking": RULES[p.rule].blocking,
                     "waived": p.rule in waived,
+                    "waiver": next((w.words for w in v.waivers if w.rule == p.rule), None),
                     "message": p.message,
-                    "suite": None,
                     "run_id": run_id,
                 }
             )

@@ -130,20 +130,22 @@ def status_matrix(
 
 def problems(con, registry: Registry) -> list[ProblemRow]:
     rows = []
-    for park, period, name, sheet, row, rule, message, waived in con.execute("""
-        select park_code, period, file_name, sheet, row_number, rule, message, waived
+    for park, period, name, sheet, row, rule, message, waived, waiver in con.execute("""
+        select park_code, period, file_name, sheet, row_number, rule, message, waived, waiver
         from audit.validation_problems order by period, park_code, file_name, rule
     """).fetchall():
+        said = f"{message} — {waiver}" if waiver else message
+        name_of_park = _park_name(registry, park)
         rows.append(
             _problem(
                 park,
-                _park_name(registry, park),
+                name_of_park,
                 period_label(period),
                 name,
                 sheet,
                 row,
                 rule,
-                message,
+                said,
                 waived,
                 "validation",
             )

@@ -12,6 +12,7 @@ from conftest import END, START, TODAY
 from expectations.validate_filings import validate_filings
 from expectations.waivers import Waiver, WaiverError, load
 from parkstat.home import Home
+from parkstat.stewards_report import write_report
 from parkstat.warehouse import build_candidate
 from sources.generate import generate
 from sources.intake import run_intake
@@ -53,6 +54,10 @@ def test_a_waived_filing_is_accepted_and_reaches_the_marts(tmp_path):
             [verdict.filing_id],
         ).fetchone()[0]
     assert in_marts > 0 and waived == ["B6"]
+
+    write_report(home, {"run_id": "waived"})
+    page = (home.reports / "index.html").read_text(encoding="utf-8")
+    assert "B6 waived by 张三 on 2025-06-01: 口径调整, 已核实" in page
 
 
 def test_a_waiver_for_another_file_does_not_apply():
