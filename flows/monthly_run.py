@@ -28,6 +28,7 @@ from parkstat.warehouse import (
     publish,
     record_publication,
 )
+from parkstat.writer_lock import writer_lock
 from sources.intake import IntakeReport, run_intake
 
 
@@ -90,8 +91,14 @@ def monthly_run(home: str | None = None, note: str = "") -> MonthlyRun:
 
     Parameters: `home` — the state folder (None: PARKSTAT_HOME, else ./parkstat-home);
     `note` — a line printed on the stewards' report (the sample says it is synthetic).
+    A second run while one is writing refuses at once (WarehouseBusy).
     """
-    root = str(Home.resolve(home).ensure().root)
+    home_ = Home.resolve(home).ensure()
+    with writer_lock(home_):
+        return _stages(str(home_.root), note)
+
+
+def _stages(root: str, note: str) -> MonthlyRun:
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     summary = {"run_id": run_id, "note": note}
     report = intake(root)

@@ -22,6 +22,7 @@ SAMPLE_SEED = 20250810
 EXIT_PUBLISHED = 0
 EXIT_NOT_PUBLISHED = 1
 EXIT_PUBLISHED_WITH_REJECTIONS = 3
+EXIT_BUSY = 4  # another run is writing to the warehouse: nothing was done
 
 
 def _month(value: str) -> dt.date:
@@ -137,7 +138,8 @@ def run(home) -> None:
 
     Runs as a Prefect flow (ephemeral unless PREFECT_API_URL points at a server).
     Exit code 0: published; 3: published, some filings rejected; 1: not
-    published (the published warehouse is unchanged).
+    published (the published warehouse is unchanged); 4: another run is
+    writing to this warehouse, nothing was done.
 
     \b
     Example:
@@ -185,12 +187,16 @@ SAMPLE_NOTE = (
 def _run_month(home: Home, note: str = "") -> int:
     from parkstat.summary import intake_lines, validation_lines
     from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
+    from parkstat.writer_lock import WarehouseBusy
 
     home.ensure().use_for_prefect()
     from flows.monthly_run import monthly_run
 
     try:
         run = monthly_run(home=str(home.root), note=note)
+    except WarehouseBusy as e:
+        click.echo(f"not run — {e}", err=True)
+        return EXIT_BUSY
     except (BuildFailed, PublishRefused) as e:
         click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
         click.echo(f"stewards' report: {home.reports / 'index.html'}", err=True)

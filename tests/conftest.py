@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from expectations.mart_suites import validate_marts
+from expectations.validate_filings import validate_filings
 from parkstat.home import Home
+from parkstat.warehouse import build_candidate, publication_row, publish, record_publication
 from sources.generate import GenerateResult, generate
 from sources.intake import IntakeReport, run_intake
 
@@ -81,3 +84,22 @@ def csv_validated(csv_ingested):
 @pytest.fixture(params=["xlsx", "csv"])
 def validated(request):
     return request.getfixturevalue(f"{request.param}_validated")
+
+
+def publish_month(home: Home, run_id: str) -> None:
+    """The monthly flow's stages, called as plain functions."""
+    intake = run_intake(home, today=TODAY)
+    validation = validate_filings(home, run_id, waivers=[])
+    built = build_candidate(home)
+    audit = validate_marts(home, built.candidate, run_id)
+    assert audit.passed, audit.summary()
+    row = publication_row(
+        run_id,
+        built.candidate,
+        len(intake.files),
+        intake.filings_rejected,
+        validation.verdicts,
+        len(audit.suites),
+    )
+    record_publication(home, built.candidate, row)
+    publish(home, built.candidate)

@@ -11,13 +11,13 @@ import textwrap
 
 import duckdb
 import pytest
-from conftest import TODAY
+from conftest import TODAY, publish_month
 
 from expectations import mart_suites
 from expectations.mart_suites import validate_marts
 from expectations.validate_filings import validate_filings
 from parkstat.home import Home
-from parkstat.warehouse import build_candidate, publication_row, publish, record_publication
+from parkstat.warehouse import build_candidate
 from sources.generate import generate
 from sources.intake import run_intake
 
@@ -30,25 +30,6 @@ def _land(home: Home, start: dt.date, end: dt.date, seed: int, tmp_path) -> None
         shutil.copy2(f.path, home.landing / f.path.name)
 
 
-def _publish_month(home: Home, run_id: str) -> None:
-    """The monthly flow's stages, called as plain functions."""
-    intake = run_intake(home, today=TODAY)
-    validation = validate_filings(home, run_id, waivers=[])
-    built = build_candidate(home)
-    audit = validate_marts(home, built.candidate, run_id)
-    assert audit.passed, audit.summary()
-    row = publication_row(
-        run_id,
-        built.candidate,
-        len(intake.files),
-        intake.filings_rejected,
-        validation.verdicts,
-        len(audit.suites),
-    )
-    record_publication(home, built.candidate, row)
-    publish(home, built.candidate)
-
-
 def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -58,7 +39,7 @@ def published(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wap")
     home = Home(tmp / "home")
     _land(home, dt.date(2025, 2, 1), dt.date(2025, 4, 1), 41, tmp)
-    _publish_month(home, "first")
+    publish_month(home, "first")
     return home, tmp
 
 
@@ -87,7 +68,7 @@ def test_a_reader_is_not_blocked_and_then_sees_the_new_publication(published):
     try:
         assert reader.stdout.readline().strip() == "1"
         _land(home, dt.date(2025, 5, 1), dt.date(2025, 5, 1), 41, tmp)
-        _publish_month(home, "second")  # a writer while the reader holds the file open
+        publish_month(home, "second")  # a writer while the reader holds the file open
         reader.stdin.write("go\n")
         reader.stdin.flush()
         assert reader.stdout.readline().strip() == "1"
