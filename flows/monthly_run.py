@@ -52,8 +52,8 @@ def intake(home_root: str) -> IntakeReport:
 
 # No retry: a failed suite is a verdict, not an accident.
 @task(name="validate filings")
-def validate(home_root: str, run_id: str) -> ValidationReport:
-    return validate_filings(Home(Path(home_root)), run_id)
+def validate(home_root: str, run_id: str, periods: tuple | None = None) -> ValidationReport:
+    return validate_filings(Home(Path(home_root)), run_id, periods=periods)
 
 
 # No retry: a failing model or test fails the same way twice.
@@ -95,14 +95,15 @@ def monthly_run(home: str | None = None, note: str = "") -> MonthlyRun:
     """
     home_ = Home.resolve(home).ensure()
     with writer_lock(home_):
-        return _stages(str(home_.root), note)
+        return run_stages(str(home_.root), note)
 
 
-def _stages(root: str, note: str) -> MonthlyRun:
+def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun:
+    """intake -> validate -> build -> validate marts -> publish -> report: one publish."""
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     summary = {"run_id": run_id, "note": note}
     report = intake(root)
-    validation = validate(root, run_id)
+    validation = validate(root, run_id, periods)
     try:
         built = build(root)
         audited = audit(root, str(built.candidate), run_id)

@@ -184,16 +184,55 @@ SAMPLE_NOTE = (
 )
 
 
-def _run_month(home: Home, note: str = "") -> int:
+@main.command()
+@home_option
+@click.option("--from", "start", default=None, help="First report month to publish, YYYY-MM.")
+@click.option("--to", "end", default=None, help="Last report month to publish, YYYY-MM.")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Folder of historical filings (workbooks or long CSVs) to take in first.",
+)
+def backfill(home, start, end, source) -> None:
+    """Take in history and publish it once: a folder of filings and/or a range of periods.
+
+    Filings outside --from/--to stay unpublished until a later run decides them.
+    Exit codes as for `parkstat run`.
+
+    \b
+    Example:
+      parkstat backfill --source exports/2015-2024/ --from 2015-02 --to 2024-12
+    """
+    for month in (start, end):
+        if month:
+            _month(month)
+    sys.exit(
+        _run_month(
+            Home.resolve(home),
+            backfill_args={
+                "source": str(Path(source).resolve()) if source else None,
+                "start": start,
+                "end": end,
+            },
+        )
+    )
+
+
+def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) -> int:
     from parkstat.summary import intake_lines, validation_lines
     from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
     from parkstat.writer_lock import WarehouseBusy
 
     home.ensure().use_for_prefect()
+    from flows.backfill import backfill
     from flows.monthly_run import monthly_run
 
     try:
-        run = monthly_run(home=str(home.root), note=note)
+        if backfill_args is None:
+            run = monthly_run(home=str(home.root), note=note)
+        else:
+            run = backfill(home=str(home.root), note=note, **backfill_args)
     except WarehouseBusy as e:
         click.echo(f"not run — {e}", err=True)
         return EXIT_BUSY
@@ -203,6 +242,11 @@ def _run_month(home: Home, note: str = "") -> int:
         return EXIT_NOT_PUBLISHED
     for line in intake_lines(run.intake, home.root) + validation_lines(run.validation):
         click.echo(line)
+    if run.validation.left_undecided:
+        click.echo(
+            f"left for a later run: {run.validation.left_undecided} filing(s) outside "
+            "the periods asked for"
+        )
     counts = mart_row_counts(run.published)
     click.echo(
         f"build: dbt built {run.build.models} models and passed "

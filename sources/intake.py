@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,25 @@ def landing_files(home: Home) -> tuple[list[Path], list[str]]:
         take.append(path)
     take.sort(key=lambda p: (p.stat().st_mtime_ns, str(p)))
     return take, sorted(ignored)
+
+
+def stage_files(source: Path, home: Home) -> list[Path]:
+    """Copy every file under `source` into landing/ for intake, keeping their times.
+
+    For backfills: historical filings and long CSVs from a folder. A name
+    already in landing/ gets a numbered suffix; the content decides identity.
+    """
+    home.ensure()
+    staged = []
+    for path in sorted(p for p in Path(source).rglob("*") if p.is_file()):
+        target = home.landing / path.name
+        n = 1
+        while target.exists():
+            n += 1
+            target = home.landing / f"{path.stem}_{n}{path.suffix}"
+        shutil.copy2(path, target)
+        staged.append(target)
+    return staged
 
 
 def run_intake(
