@@ -20,7 +20,8 @@ PARKSTAT = [sys.executable, "-m", "parkstat.cli"]
 
 
 @pytest.mark.parametrize(
-    "command", ["template", "generate", "run", "sample", "backfill", "status", "report"])
+    "command", ["template", "generate", "run", "sample", "backfill", "status", "report"]
+)
 def test_every_command_explains_itself_with_an_example(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
@@ -113,9 +114,27 @@ def test_run_takes_landing_into_published_marts_through_prefect(tmp_path):
 
 def test_backfill_takes_a_folder_of_long_csvs_and_publishes_the_periods_asked_once(tmp_path):
     source = tmp_path / "exports"
-    subprocess.run([*PARKSTAT, "generate", "--out", str(source), "--from", "2024-02", "--to",
-                    "2024-09", "--parks", "3", "--format", "csv", "--seed", "4"],
-                   capture_output=True, text=True, check=True)
+    subprocess.run(
+        [
+            *PARKSTAT,
+            "generate",
+            "--out",
+            str(source),
+            "--from",
+            "2024-02",
+            "--to",
+            "2024-09",
+            "--parks",
+            "3",
+            "--format",
+            "csv",
+            "--seed",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for extra in ("manifest.json", "README.txt"):
         (source / extra).unlink()
     kept = sorted(p.name for p in source.iterdir())
@@ -123,14 +142,19 @@ def test_backfill_takes_a_folder_of_long_csvs_and_publishes_the_periods_asked_on
     env = {**os.environ, "PARKSTAT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
     env.pop("PREFECT_HOME", None)
-    run = subprocess.run([*PARKSTAT, "backfill", "--source", str(source), "--from", "2024-02",
-                          "--to", "2024-06"], capture_output=True, text=True, env=env,
-                         timeout=900)
+    run = subprocess.run(
+        [*PARKSTAT, "backfill", "--source", str(source), "--from", "2024-02", "--to", "2024-06"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "left for a later run: 9 filing(s)" in run.stdout  # 3 parks x 2024-07..09
     with duckdb.connect(str(home / "warehouse" / "parkstat.duckdb"), read_only=True) as con:
-        periods = con.execute("select min(period), max(period) from marts.fct_park_indicators"
-                              ).fetchone()
+        periods = con.execute(
+            "select min(period), max(period) from marts.fct_park_indicators"
+        ).fetchone()
         publications = con.execute("select count(*) from marts.publications").fetchone()[0]
     assert [f"{p:%Y-%m}" for p in periods] == ["2024-02", "2024-06"]
     assert publications == 1
