@@ -10,6 +10,7 @@ tests call it without Prefect.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,13 +42,28 @@ class MonthlyRun:
     marts_audit: MartAudit
     published: Path
     report: Path
+    seconds: dict[str, float]  # wall time of each stage, Prefect's task overhead included
+    prefect_run: str  # the flow run's name and id (and page, with a server)
 
 
 # A file held open by another process (a park's upload still being copied, a
 # virus scanner) is worth a second try; a rejected filing is not an error.
 @task(name="intake", retries=2, retry_delay_seconds=5)
 def intake(home_root: str) -> IntakeReport:
-    return run_intake(Home(Path(home_root)))
+    return run_intake(Home(Path(home_root)), progress=_every(200, "files taken"))
+
+
+def _every(n: int, what: str):
+    """A progress callback printing a line every n items (logged by Prefect)."""
+    count = 0
+
+    def tick(_item) -> None:
+        nonlocal count
+        count += 1
+        if count % n == 0:
+            print(f"{count} {what}")
+
+    return tick
 
 
 # No retry: a failed suite is a verdict, not an accident.
@@ -102,11 +118,21 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
     """intake -> validate -> build -> validate marts -> publish -> report: one publish."""
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     summary = {"run_id": run_id, "note": note}
-    report = intake(root)
-    validation = validate(root, run_id, periods)
+    seconds: dict[str, float] = {}
+
+    def timed(stage: str, fn, *args):
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            seconds[stage] = time.perf_counter() - started
+            print(f"stage done: {stage} in {seconds[stage]:.1f} s")
+
+    report = timed("intake", intake, root)
+    validation = timed("validate filings", validate, root, run_id, periods)
     try:
-        built = build(root)
-        audited = audit(root, str(built.candidate), run_id)
+        built = timed("dbt build", build, root)
+        audited = timed("validate marts", audit, root, str(built.candidate), run_id)
         publication = publication_row(
             run_id,
             built.candidate,
@@ -115,9 +141,24 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
             validation.verdicts,
             len(validation.suites_passed) + len(audited.suites),
         )
-        published = publish_candidate(root, str(built.candidate), publication)
+        published = timed("publish", publish_candidate, root, str(built.candidate), publication)
     except (BuildFailed, PublishRefused) as e:
         stewards_report(root, {**summary, "published": f"否 no — {e}"})
         raise
-    page = stewards_report(root, {**summary, "published": f"是 yes — {published.name}"})
-    return MonthlyRun(run_id, report, validation, built, audited, published, page)
+    page = timed(
+        "report", stewards_report, root, {**summary, "published": f"是 yes — {published.name}"}
+    )
+    return MonthlyRun(
+        run_id, report, validation, built, audited, published, page, seconds, _this_flow_run()
+    )
+
+
+def _this_flow_run() -> str:
+    """Where to find this run in Prefect: its name and id, and its page when a server is set."""
+    from prefect.runtime import flow_run
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    said = f"{flow_run.flow_name}/{flow_run.name} (id {flow_run.id})"
+    if PREFECT_API_URL.value() and PREFECT_UI_URL.value():
+        said += f" {PREFECT_UI_URL.value()}/runs/flow-run/{flow_run.id}"
+    return said

@@ -7,6 +7,7 @@ own state (PREFECT_HOME) inside it, never in the user's home.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +80,6 @@ class Home:
         # A fresh PREFECT_HOME migrates its database on the first start: on a
         # busy 2-core machine that takes longer than Prefect's default 20 s.
         os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+        # Progress lines in a terminal; in CI or a pipe only warnings and errors.
+        if os.environ.get("CI") or not sys.stderr.isatty():
+            os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

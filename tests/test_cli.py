@@ -106,6 +106,7 @@ def test_run_takes_landing_into_published_marts_through_prefect(tmp_path):
     assert (home / "prefect").is_dir() and any((home / "prefect").iterdir())
     published = home / "warehouse" / "parkstat.duckdb"
     assert f"published marts: {published}" in run.stdout
+    assert "stewards' report: " in run.stdout and "prefect run: monthly_run/" in run.stdout
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_park_indicators").fetchone()[0] > 0
     assert list((home / "landing").iterdir()) == []

@@ -64,6 +64,7 @@ def server(tmp_path_factory):
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PARKSTAT_REPO": str(REPO),
+        "PREFECT_LOGGING_LEVEL": "INFO",  # the worker says how the run ended
     }
     log = open(root / "server.log", "w")  # noqa: SIM115 (closed at teardown)
     proc = subprocess.Popen(
