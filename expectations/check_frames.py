@@ -14,6 +14,7 @@ import pandas as pd
 from expectations.audit_store import PUBLISHABLE
 from expectations.audit_store import SCHEMA as AUDIT
 from sources import template as t
+from sources.raw_store import SUPERSEDE_ORDER
 
 LOCATION = ["filing_id", "park_code", "period", "file_name", "sheet", "row_number", "item"]
 
@@ -35,8 +36,7 @@ ACCEPTED = f"""
     join {AUDIT}.filing_decisions d using (filing_id)
     where d.status in {_PUBLISHABLE}
     qualify row_number() over (
-        partition by f.park_code, f.period
-        order by f.revision desc, f.filed_date desc nulls last, f.arrival_seq desc) = 1
+        partition by f.park_code, f.period order by {SUPERSEDE_ORDER}) = 1
 """
 
 # Year-to-date values as (filing, item, value): the items B6 and B7 compare.

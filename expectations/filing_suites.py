@@ -32,6 +32,15 @@ class Suite:
     blocking: bool
     frame: Callable[..., pd.DataFrame]
     checks: tuple[Check, ...]
+    # Validate only the rows where this boolean column of the frame is true:
+    # B6 and B7 share one history frame, each keeping the rows it is about.
+    rows: str | None = None
+
+    def select(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.rows is None:
+            return frame
+        flags = ["is_cumulative", "is_amount"]
+        return frame[frame[self.rows]].drop(columns=flags).reset_index(drop=True)
 
 
 def _n(value) -> str:
@@ -64,7 +73,7 @@ FILING_SUITES: tuple[Suite, ...] = (
     Suite(
         "filing_ytd_history",
         True,
-        lambda con: _only(check_frames.history(con), "is_cumulative"),
+        check_frames.history,
         (
             Check(
                 "B6",
@@ -81,11 +90,12 @@ FILING_SUITES: tuple[Suite, ...] = (
                 ),
             ),
         ),
+        rows="is_cumulative",
     ),
     Suite(
         "filing_unit_slip",
         True,
-        lambda con: _only(check_frames.history(con), "is_amount"),
+        check_frames.history,
         (
             Check(
                 "B7",
@@ -102,6 +112,7 @@ FILING_SUITES: tuple[Suite, ...] = (
                 ),
             ),
         ),
+        rows="is_amount",
     ),
     Suite(
         "filing_growth",
@@ -173,7 +184,3 @@ FILING_SUITES: tuple[Suite, ...] = (
         ),
     ),
 )
-
-
-def _only(frame: pd.DataFrame, flag: str) -> pd.DataFrame:
-    return frame[frame[flag]].drop(columns=["is_cumulative", "is_amount"]).reset_index(drop=True)

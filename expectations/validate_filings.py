@@ -113,8 +113,11 @@ def _run_suites(
 ) -> dict[str, list[Problem]]:
     """Problems found by every filing suite, by filing id; `passed` notes which suites held."""
     found: dict[str, list[Problem]] = defaultdict(list)
+    frames = {}  # a frame two suites share is computed once
     for suite in FILING_SUITES:
-        frame = suite.frame(con)
+        if suite.frame not in frames:
+            frames[suite.frame] = suite.frame(con)
+        frame = suite.select(frames[suite.frame])
         if frame.empty:
             continue
         says = {c.rule: c.says for c in suite.checks}

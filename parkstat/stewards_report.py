@@ -21,6 +21,7 @@ from expectations.audit_store import PUBLISHABLE
 from parkstat.home import Home
 from sources import normalise as n
 from sources.normalise import CellError, period_label
+from sources.raw_store import SUPERSEDE_ORDER
 from sources.registry import Registry, ResolveError, default_registry
 from sources.template import RULES
 
@@ -94,7 +95,7 @@ def status_matrix(
                status in {tuple(PUBLISHABLE)} as publishable,
                row_number() over (
                    partition by park_code, period, status in {tuple(PUBLISHABLE)}
-                   order by revision desc, filed_date desc nulls last, arrival_seq desc) as rank,
+                   order by {SUPERSEDE_ORDER}) as rank,
                count(*) over (partition by park_code, period) as filings
         from decided
     """).fetchall()
@@ -130,12 +131,13 @@ def status_matrix(
 
 def problems(con, registry: Registry) -> list[ProblemRow]:
     rows = []
+    short_names = {p.code: p.short_name for p in registry.current()}
     for park, period, name, sheet, row, rule, message, waived, waiver in con.execute("""
         select park_code, period, file_name, sheet, row_number, rule, message, waived, waiver
         from audit.validation_problems order by period, park_code, file_name, rule
     """).fetchall():
         said = f"{message} — {waiver}" if waiver else message
-        name_of_park = _park_name(registry, park)
+        name_of_park = short_names.get(park, park)
         rows.append(
             _problem(
                 park,
@@ -199,10 +201,6 @@ def _resolve(registry: Registry, park_text) -> str | None:
         return registry.resolve(None, park_text)
     except ResolveError:
         return None
-
-
-def _park_name(registry: Registry, code: str) -> str:
-    return next((p.short_name for p in registry.current() if p.code == code), code)
 
 
 def intake_rejected_cells(con, registry: Registry) -> dict[tuple[str, dt.date], set[str]]:

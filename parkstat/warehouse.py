@@ -167,7 +167,7 @@ def publication_row(
         "filings_waived": statuses.count("waived"),
         "filings_rejected": statuses.count("rejected") + rejected_on_arrival,
         "suites_passed": suites_passed,
-        "warnings": sum(1 for v in verdicts for p in v.problems if p.rule.startswith("W")),
+        "warnings": sum(1 for v in verdicts for p in v.problems if not p.blocking),
     }
 
 

@@ -208,7 +208,6 @@ def _take(
         outcome.outcome = (
             "partly quarantined" if outcome.accepted or outcome.duplicates else "quarantined"
         )
-        rejected = _count_rejected(outcome.problems)
         if outcome.accepted or outcome.duplicates:
             said = (
                 f"{rejected} 份填报拒收, 其余已接受 / {rejected} filing(s) rejected, the "

@@ -243,3 +243,11 @@ def test_the_readme_queries_run_on_the_marts(built):
     _, con, _ = built
     for sql in queries:
         assert con.execute(sql).fetchall() is not None
+
+
+def test_dbt_picks_the_current_filing_as_validation_and_the_report_do():
+    from parkstat.warehouse import DBT_PROJECT
+    from sources.raw_store import SUPERSEDE_ORDER
+
+    model = DBT_PROJECT / "models" / "intermediate" / "int_filings_ranked.sql"
+    assert f"order by {SUPERSEDE_ORDER}" in " ".join(model.read_text(encoding="utf-8").split())
