@@ -46,6 +46,11 @@ SIGNING_SEASON = (0.05, 0.07, 0.1, 0.09, 0.09, 0.1, 0.08, 0.08, 0.09, 0.08, 0.08
 # Contract amounts (万元) per size band of template.SIZE_BANDS: (low, high, step, weight).
 _BIG, _MID, _SMALL = (int(b[0]) for b in t.SIZE_BANDS)
 BANDS = ((_BIG, 60_000, 500, 0.45), (_MID, _BIG, 100, 0.35), (300, _MID, 50, 0.2))
+# A month's contract sum stays at most half B7's unit-slip factor times the
+# month before's: a clean synthetic filing must never look like 元 typed as
+# 万元. Half, so that a plan led by its largest project (at most 18 projects)
+# always holds.
+STEADY_JUMP = t.UNIT_SLIP_FACTOR / 2
 _SYLLABLES = "华瑞恒鑫博泰宏远达盛联创威誉中科新天金丰润源晟凯隆安"
 _FIELD = {
     "食品医药": "食品",
@@ -160,6 +165,14 @@ def _amount(rng: random.Random, band: tuple[int, int, int, float]) -> int:
 
 
 def _draw_plan(rng: random.Random, n_range: tuple[int, int]) -> Plan:
+    for _ in range(200):
+        plan = _draw_once(rng, n_range)
+        if steady(plan):
+            return plan
+    return _steadied(plan)
+
+
+def _draw_once(rng: random.Random, n_range: tuple[int, int]) -> Plan:
     n = rng.randint(*n_range)
     months = rng.choices(range(1, 13), weights=SIGNING_SEASON, k=n)
     if min(months) > 2:  # something is signed by February, so 1–2月 has a count
@@ -175,9 +188,11 @@ def _tianyi_2025(rng: random.Random) -> Plan:
     rng.shuffle(bands)
     later = [rng.randint(8, 12) for _ in range(rng.randint(4, 7))]
     late_bands = rng.choices(BANDS, weights=[b[3] for b in BANDS], k=len(later))
-    return sorted(
-        [(m, _amount(rng, b)) for m, b in zip(months, bands, strict=True)]
-        + [(m, _amount(rng, b)) for m, b in zip(later, late_bands, strict=True)]
+    return _steadied(
+        sorted(
+            [(m, _amount(rng, b)) for m, b in zip(months, bands, strict=True)]
+            + [(m, _amount(rng, b)) for m, b in zip(later, late_bands, strict=True)]
+        )
     )
 
 
@@ -188,6 +203,21 @@ def _cumulative(plan: Plan) -> tuple[list[int], list[int]]:
             counts[k] += 1
             sums[k] += amount
     return counts, sums
+
+
+def steady(plan: Plan) -> bool:
+    """No month's contract sum (from March) is STEADY_JUMP times the month before's."""
+    _, sums = _cumulative(plan)
+    return all(sums[k] <= STEADY_JUMP * sums[k - 1] for k in range(2, 12) if sums[k - 1])
+
+
+def _steadied(plan: Plan) -> Plan:
+    """The plan with its earliest project the largest one, which makes any plan steady."""
+    if steady(plan):
+        return plan
+    amounts = sorted((a for _, a in plan), reverse=True)
+    months = sorted(m for m, _ in plan)
+    return [(months[0], amounts[0]), *zip(months[1:], amounts[1:], strict=True)]
 
 
 def plans_ok(later: Plan, earlier: Plan) -> bool:
@@ -221,7 +251,7 @@ def _plan_near(rng: random.Random, ref: Plan, later: bool, n_range: tuple[int, i
     for attempt in range(300):
         # Fresh draws first; then variations of the neighbour, which pass more often.
         cand = _draw_plan(rng, n_range) if attempt < 40 else _perturb(rng, ref)
-        if plans_ok(cand, ref) if later else plans_ok(ref, cand):
+        if steady(cand) and (plans_ok(cand, ref) if later else plans_ok(ref, cand)):
             return cand
     # Rarely reached: the neighbour's plan, amounts scaled a little.
     g = rng.uniform(1.0, 1.15)
