@@ -10,6 +10,7 @@ tests call it without Prefect.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,10 @@ from prefect import flow, task
 
 from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import ValidationReport, validate_filings
+from parkstat.dbt_process import dbt_process
 from parkstat.home import Home
 from parkstat.stewards_report import write_report
+from parkstat.temporary_server import MARKER as TEMPORARY_SERVER
 from parkstat.warehouse import (
     BuildFailed,
     BuildResult,
@@ -116,6 +119,8 @@ def monthly_run(home: str | None = None, note: str = "") -> MonthlyRun:
 
 def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun:
     """intake -> validate -> build -> validate marts -> publish -> report: one publish."""
+    # dbt is imported on the side while the filings are taken and validated.
+    dbt_process(Home(Path(root)))
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     summary = {"run_id": run_id, "note": note}
     seconds: dict[str, float] = {}
@@ -159,6 +164,7 @@ def _this_flow_run() -> str:
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
     said = f"{flow_run.flow_name}/{flow_run.name} (id {flow_run.id})"
-    if PREFECT_API_URL.value() and PREFECT_UI_URL.value():
+    temporary = os.environ.get(TEMPORARY_SERVER)  # its UI is off: no page to link to
+    if PREFECT_API_URL.value() and PREFECT_UI_URL.value() and not temporary:
         said += f" {PREFECT_UI_URL.value()}/runs/flow-run/{flow_run.id}"
     return said

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from parkstat.home import Home
+from parkstat.home import STARTUP_TIMEOUT, Home
 
 # The built-in sample: every registry park, 2024年1-2月 to 2025年1-7月, a few
 # planted faults so that quarantine has something to show.
@@ -220,25 +220,36 @@ def backfill(home, start, end, source) -> None:
 
 
 def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) -> int:
-    from parkstat.summary import intake_lines, validation_lines
-    from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
-    from parkstat.writer_lock import WarehouseBusy
+    from parkstat.dbt_process import dbt_process
+    from parkstat.temporary_server import ServerDidNotStart, prefect_api
 
     home.ensure().use_for_prefect()
-    from flows.backfill import backfill
-    from flows.monthly_run import monthly_run
-
     try:
-        if backfill_args is None:
-            run = monthly_run(home=str(home.root), note=note)
-        else:
-            run = backfill(home=str(home.root), note=note, **backfill_args)
-    except WarehouseBusy as e:
+        with prefect_api(home.prefect) as server:
+            dbt_process(home)  # imports dbt on the side meanwhile
+            # Everything heavy is imported while the server boots.
+            from flows.backfill import backfill
+            from flows.monthly_run import monthly_run
+            from parkstat.summary import intake_lines, validation_lines
+            from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
+            from parkstat.writer_lock import WarehouseBusy
+
+            if server:
+                server.wait_ready(float(os.environ[STARTUP_TIMEOUT]))
+            try:
+                if backfill_args is None:
+                    run = monthly_run(home=str(home.root), note=note)
+                else:
+                    run = backfill(home=str(home.root), note=note, **backfill_args)
+            except WarehouseBusy as e:
+                click.echo(f"not run — {e}", err=True)
+                return EXIT_BUSY
+            except (BuildFailed, PublishRefused) as e:
+                click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
+                click.echo(f"stewards' report: {home.reports / 'index.html'}", err=True)
+                return EXIT_NOT_PUBLISHED
+    except ServerDidNotStart as e:
         click.echo(f"not run — {e}", err=True)
-        return EXIT_BUSY
-    except (BuildFailed, PublishRefused) as e:
-        click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
-        click.echo(f"stewards' report: {home.reports / 'index.html'}", err=True)
         return EXIT_NOT_PUBLISHED
     for line in intake_lines(run.intake, home.root) + validation_lines(run.validation):
         click.echo(line)

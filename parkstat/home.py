@@ -13,6 +13,7 @@ from pathlib import Path
 
 ENV_VAR = "PARKSTAT_HOME"
 DEFAULT = "parkstat-home"
+STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Home:
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         # A fresh PREFECT_HOME migrates its database on the first start: on a
         # busy 2-core machine that takes longer than Prefect's default 20 s.
-        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+        os.environ.setdefault(STARTUP_TIMEOUT, "180")
         # Progress lines in a terminal; in CI or a pipe only warnings and errors.
         if os.environ.get("CI") or not sys.stderr.isatty():
             os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,7 +1,9 @@
 """Build the marts with dbt into a candidate file, then publish it by one atomic rename.
 
 The working file (raw layer) is copied to a candidate; dbt builds staging,
-intermediate and marts in the candidate and runs every data and unit test.
+intermediate and marts in the candidate (in the run's dbt process,
+parkstat/dbt_process.py) and runs every data test; the unit tests, which
+check the models' SQL rather than the month's data, run in the test suite.
 Only a candidate that built and passed replaces the published file, with
 os.replace: BI readers holding the old file keep reading it, new connections
 see the new one, and nobody ever sees a half-built warehouse.
@@ -19,12 +21,10 @@ from pathlib import Path
 import duckdb
 
 from expectations import audit_store
+from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
 from sources import raw_store
 
-DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
-# dbt reads the candidate's path from here (dbt_project/profiles.yml).
-DBT_PATH_ENV = "PARKSTAT_DBT_PATH"
 MART_SCHEMA = "marts"
 
 
@@ -51,18 +51,8 @@ def _remove(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def _dbt(home: Home, *command: str):
-    """Run one dbt command in process on the candidate; the result of dbtRunner."""
-    from dbt.cli.main import dbtRunner
-
-    dbt_dir = home.warehouse / "dbt"
-    args = [*command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
-            "--quiet"]  # fmt: skip
-    try:
-        return dbtRunner().invoke(args)
-    finally:
-        _release_dbt_connection()
+def _dbt(home: Home, *command: str) -> DbtResult:
+    return run_dbt(home, candidate_path(home), *command)
 
 
 def build_candidate(home: Home) -> BuildResult:
@@ -73,20 +63,20 @@ def build_candidate(home: Home) -> BuildResult:
     with raw_store.connect(home.working_db) as con:
         audit_store.ensure(con)  # dbt reads the decisions, even before any were made
     shutil.copyfile(home.working_db, candidate)
-    os.environ[DBT_PATH_ENV] = str(candidate)
-    result = _dbt(home, "build")
+    # Unit tests check the models' SQL, not the month's data: they run in the
+    # test suite (unit_tests below), not in every month's build.
+    result = _dbt(home, "build", "--exclude-resource-type", "unit_test")
     build = BuildResult(candidate, 0.0)
-    for node in getattr(result.result, "results", None) or []:
-        status = str(node.status)
-        if node.node.resource_type in ("model",) and status == "success":
+    for node in result.nodes:
+        if node.resource_type == "model" and node.status == "success":
             build.models += 1
-        elif status == "pass":
+        elif node.status == "pass":
             build.tests_passed += 1
-        elif status in ("error", "fail"):
-            build.failures.append(f"{node.node.name}: {status} — {node.message}")
+        elif node.status in ("error", "fail"):
+            build.failures.append(f"{node.name}: {node.status} — {node.message}")
     if not result.success:
         if result.exception is not None and not build.failures:
-            build.failures.append(str(result.exception))
+            build.failures.append(result.exception)
         raise BuildFailed("dbt build failed: " + "; ".join(build.failures))
     build.docs = write_docs(home)
     build.seconds = time.perf_counter() - started
@@ -95,7 +85,8 @@ def build_candidate(home: Home) -> BuildResult:
 
 def write_docs(home: Home) -> Path:
     """dbt docs as one HTML file with its catalog inside, readable without a server."""
-    result = _dbt(home, "docs", "generate", "--static")
+    # --no-compile: `build` has just compiled every node into the same target.
+    result = _dbt(home, "docs", "generate", "--static", "--no-compile")
     if not result.success:
         raise BuildFailed(f"dbt docs generate failed: {result.exception}")
     target = home.reports / "dbt-docs" / "index.html"
@@ -104,20 +95,9 @@ def write_docs(home: Home) -> Path:
     return target
 
 
-def _release_dbt_connection() -> None:
-    """Close the DuckDB handle dbt-duckdb keeps open in this process after a run.
-
-    Left open, it holds the candidate file: the process could not reopen it
-    read-only to validate it, and a renamed file would stay open behind it.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.adapters.factory import cleanup_connections
-
-    env = DuckDBConnectionManager._ENV  # taken first: cleaning up forgets it
-    cleanup_connections()  # the per-thread cursors dbt holds on the database
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
+def unit_tests(home: Home):
+    """Run the dbt unit tests (the models' SQL on fixed inputs) against the built candidate."""
+    return _dbt(home, "test", "--select", "test_type:unit")
 
 
 PUBLICATIONS = f"{MART_SCHEMA}.publications"

@@ -219,7 +219,7 @@ def test_the_file_stays_readable_by_duckdb_1x_clients(built):
 def test_dbt_rounds_amounts_as_the_readers_store_them():
     import yaml
 
-    from parkstat.warehouse import DBT_PROJECT
+    from parkstat.dbt_process import DBT_PROJECT
 
     project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
     assert project["vars"]["amount_decimals"] == t.AMOUNT_DECIMALS
@@ -235,7 +235,7 @@ def test_dbt_docs_are_written_as_one_page(pipeline):
 
 
 def test_the_readme_queries_run_on_the_marts(built):
-    from parkstat.warehouse import DBT_PROJECT
+    from parkstat.dbt_process import DBT_PROJECT
 
     readme = (DBT_PROJECT.parent / "README.md").read_text(encoding="utf-8")
     queries = [block.split("```")[0] for block in readme.split("```sql\n")[1:]]
@@ -246,7 +246,7 @@ def test_the_readme_queries_run_on_the_marts(built):
 
 
 def test_dbt_picks_the_current_filing_as_validation_and_the_report_do():
-    from parkstat.warehouse import DBT_PROJECT
+    from parkstat.dbt_process import DBT_PROJECT
     from sources.raw_store import SUPERSEDE_ORDER
 
     model = DBT_PROJECT / "models" / "intermediate" / "int_filings_ranked.sql"
