@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -251,6 +252,7 @@ def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) ->
     except ServerDidNotStart as e:
         click.echo(f"not run — {e}", err=True)
         return EXIT_NOT_PUBLISHED
+    _write_timing(home, run)
     for line in intake_lines(run.intake, home.root) + validation_lines(run.validation):
         click.echo(line)
     if run.validation.left_undecided:
@@ -281,6 +283,23 @@ def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) ->
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
     rejected = run.intake.filings_rejected + run.validation.count("rejected")
     return EXIT_PUBLISHED_WITH_REJECTIONS if rejected else EXIT_PUBLISHED
+
+
+TIMING = "run-timing.json"
+
+
+def _write_timing(home: Home, run) -> None:
+    """reports/run-timing.json: each stage's wall seconds and what went through it."""
+    record = {
+        "run_id": run.run_id,
+        "seconds": run.seconds,
+        "files": len(run.intake.files),
+        "rows": run.intake.rows,
+        "filings": len(run.validation.verdicts),
+        "rejected": run.intake.filings_rejected + run.validation.count("rejected"),
+        "prefect_run": run.prefect_run,
+    }
+    (home.reports / TIMING).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
 @main.command()
@@ -336,6 +355,43 @@ def report(home) -> None:
     if not home.working_db.exists():
         raise click.ClickException(f"no warehouse in {home.root}: run `parkstat run` first")
     click.echo(f"stewards' report: {write_report(home, {'run_id': 'report'})}")
+
+
+@main.command()
+@click.option(
+    "--size",
+    type=click.Choice(["quick", "full"]),
+    default="quick",
+    show_default=True,
+    help="quick: small workloads, minutes (CI); full: the targets' workloads, about an hour.",
+)
+@click.option(
+    "--work",
+    type=click.Path(file_okay=False),
+    default="bench-work",
+    show_default=True,
+    help="Folder for the generated corpora (kept and reused) and the runs' state folders.",
+)
+@click.option("--only", multiple=True, help="Run only this workload (repeatable).")
+def bench(size, work, only) -> None:
+    """Measure parkstat on generated workloads: the month, the decade, the nation.
+
+    Prints wall seconds per stage, files and rows per second, peak memory, the
+    intake against a bare read of the same files, and the growth check (a
+    month on one year of history against ten). Exit code 1 when a run does
+    not publish; a missed target is printed, not failed.
+
+    \b
+    Example:
+      parkstat bench --size full --work /data/bench | tee bench.md
+    """
+    from bench.measure import StageError
+    from bench.run import run_benchmark
+
+    try:
+        run_benchmark(size, Path(work).resolve(), tuple(only))
+    except StageError as e:
+        raise click.ClickException(str(e)) from e
 
 
 if __name__ == "__main__":
