@@ -2,8 +2,9 @@
 
 Each frame is computed in DuckDB from the raw layer for the filings being
 validated (temp table `scope`), against the filings already accepted
-(audit.filing_decisions). Every row names its filing and the cell it is
-about (file_name, sheet, row_number), so a failing row says where it is.
+(audit.filing_decisions, and the batch's own as far as decided: temp table
+`tentative`). Every row names its filing and the cell it is about
+(file_name, sheet, row_number), so a failing row says where it is.
 The suites hold the rules' thresholds; these frames hold the arithmetic.
 """
 
@@ -29,15 +30,27 @@ def _in(names: list[str]) -> str:
 
 _PUBLISHABLE = _in(list(PUBLISHABLE))
 
-# The current accepted filing of each park and period (as the marts pick it).
-ACCEPTED = f"""
+
+def _accepted(decisions: str) -> str:
+    """The current accepted filing of each park and period (as the marts pick it)."""
+    return f"""
     select f.*
     from raw.filings f
-    join {AUDIT}.filing_decisions d using (filing_id)
+    join {decisions} d using (filing_id)
     where d.status in {_PUBLISHABLE}
     qualify row_number() over (
         partition by f.park_code, f.period order by {SUPERSEDE_ORDER}) = 1
 """
+
+
+ACCEPTED = _accepted(f"{AUDIT}.filing_decisions")
+# While a batch of periods is validated, its own filings count as decided with
+# the statuses of the previous round (temp table `tentative`), so that a
+# filing is compared with the batch's earlier filings that are not rejected.
+_SO_FAR = _accepted(
+    f"(select filing_id, status from {AUDIT}.filing_decisions"
+    " union all select filing_id, status from tentative)"
+)
 
 # Year-to-date values as (filing, item, value): the items B6 and B7 compare.
 _YTD_ITEMS = f"""
@@ -69,7 +82,7 @@ def history(con) -> pd.DataFrame:
     """B6, B7: each YTD value beside the same item in the park's latest accepted earlier period."""
     return con.execute(f"""
         with items as ({_YTD_ITEMS}),
-        accepted as ({ACCEPTED}),
+        accepted as ({_SO_FAR}),
         scoped as (select i.* from items i join scope using (filing_id) where i.value is not null),
         reference as (
             select s.filing_id, arg_max(a.filing_id, a.period) as ref_filing_id,
@@ -116,7 +129,7 @@ def growth(con) -> pd.DataFrame:
                    false
             from raw.tax
         ),
-        accepted as ({ACCEPTED}),
+        accepted as ({_SO_FAR}),
         scoped as (select i.* from items i join scope using (filing_id)
                    where i.reported is not null)
         select {", ".join("s." + c for c in LOCATION)}, s.reported,

@@ -1,8 +1,10 @@
 """Decide each newly received filing: accepted, accepted with warnings, waived, or rejected.
 
-Filings are validated period by period, oldest first, so that a filing is
-compared (B6, B7, W1) only with filings already accepted: a rejected March
-never becomes April's reference. A rejected filing is quarantined with its
+A filing is compared (B6, B7, W1) only with filings of earlier periods that
+are accepted: a rejected March never becomes April's reference. Periods are
+validated in batches, oldest first, each batch decided in rounds until its
+rejections settle (see _decide_batch) — the verdicts of deciding one period
+at a time, at a fraction of the suite runs. A rejected filing is quarantined with its
 reason; its raw rows stay in the raw layer as history, and the marts keep
 the park's earlier accepted data.
 """
@@ -28,6 +30,8 @@ from sources.problems import Problem
 from sources.quarantine import quarantine
 from sources.template import RULES
 
+# Filings validated together (see _batches): about 60 checked rows each.
+BATCH_FILINGS = 5000
 REJECTED_SAYS = "拒收 / rejected on validation — the park's earlier accepted data stays published"
 
 
@@ -87,17 +91,10 @@ def validate_filings(
         if periods:
             report.left_undecided = sum(not periods[0] <= r[2] <= periods[1] for r in undecided)
             undecided = [r for r in undecided if periods[0] <= r[2] <= periods[1]]
-        by_period = defaultdict(list)
-        for row in undecided:
-            by_period[row[2]].append(row)
-        for period in sorted(by_period):
-            filings = by_period[period]
-            con.execute(
-                "create or replace temp table scope as select unnest(?) as filing_id",
-                [[f[0] for f in filings]],
-            )
-            failures = _run_suites(con, runner, f"{run_id}-{period:%Y%m}", report.suites)
-            decided = [_decide(f, failures.get(f[0], []), waivers) for f in filings]
+        for n, filings in enumerate(_batches(undecided), 1):
+            decided, held = _decide_batch(con, runner, f"{run_id}-{n:03d}", filings, waivers)
+            for suite, passed in held.items():
+                report.suites[suite] = report.suites.get(suite, True) and passed
             _record(con, decided, run_id)
             for verdict, filing in zip(decided, filings, strict=True):
                 if verdict.status == REJECTED:
@@ -106,6 +103,61 @@ def validate_filings(
     report.data_docs = runner.build_docs()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _batches(undecided: list) -> list[list]:
+    """Consecutive whole periods, oldest first, up to BATCH_FILINGS filings a batch.
+
+    One batch is validated by one run of each suite (a run has a fixed cost
+    of its own); the limit keeps the check frames of a national backfill
+    within memory. A period larger than the limit is a batch of its own.
+    """
+    by_period = defaultdict(list)
+    for row in undecided:
+        by_period[row[2]].append(row)
+    batches: list[list] = []
+    for period in sorted(by_period):
+        if batches and len(batches[-1]) + len(by_period[period]) <= BATCH_FILINGS:
+            batches[-1] += by_period[period]
+        else:
+            batches.append(list(by_period[period]))
+    return batches
+
+
+def _decide_batch(con, runner: GxRunner, batch: str, filings: list, waivers: list[Waiver]):
+    """Verdicts on a batch of periods, the same as deciding them one period at a time.
+
+    Round 1 assumes every filing of the batch publishable; each later round
+    takes the filings the round before rejected out of the references. A
+    filing's verdict depends only on filings of earlier periods, so the
+    rounds settle — as soon as the rejected filings stop changing (one round
+    when nothing is rejected, two in the usual case).
+    """
+    con.execute(
+        "create or replace temp table scope as select unnest(?) as filing_id",
+        [[f[0] for f in filings]],
+    )
+    rejected: set[str] = set()
+    statuses = lambda: [REJECTED if f[0] in rejected else ACCEPTED for f in filings]  # noqa: E731
+    # Period by period, each round settles at least one more: this many at most.
+    rounds = len({f[2] for f in filings}) + 1
+    for round_ in range(1, rounds + 1):
+        con.execute(
+            "create or replace temp table tentative as "
+            "select unnest(?) as filing_id, unnest(?) as status",
+            [[f[0] for f in filings], statuses()],
+        )
+        held: dict[str, bool] = {}
+        failures = _run_suites(con, runner, f"{batch}-{round_}", held)
+        decided = [_decide(f, failures.get(f[0], []), waivers) for f in filings]
+        now_rejected = {v.filing_id for v in decided if v.status == REJECTED}
+        if now_rejected == rejected:
+            break
+        rejected = now_rejected
+    else:
+        raise RuntimeError(f"validation batch {batch} did not settle in {rounds} rounds")
+    con.execute("drop table tentative")
+    return decided, held
 
 
 def _run_suites(
