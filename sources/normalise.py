@@ -58,6 +58,9 @@ def number(value: object) -> float | None:
     Accepts numbers, numbers stored as text, thousands separators, full-width
     digits, stray spaces and a trailing %. Anything else is B3.
     """
+    if isinstance(value, str) and _NUMBER.match(value):
+        # Most cells are plain ASCII numbers: no folding needed (and it is the hot path).
+        return float(value)
     if is_missing(value):
         return None
     if isinstance(value, bool):
