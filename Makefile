@@ -1,13 +1,15 @@
 # The two commands of the README, and the steps they share.
 #   make sample   install, generate the built-in sample, run the month on it
-#   make test     install, run the tests (slow suites included)
+#   make test       install, run the tests (the default run, under 15 minutes)
+#   make test-slow  the slow suites: a real Prefect server's schedule, the quick benchmark
+#   make bench      the full benchmark (about an hour; BENCHMARKS.md)
 PYTHON ?= python3
 VENV   := .venv
 UV_VERSION := 0.13.8
 HOME_DIR ?= parkstat-home
 PYTEST_ARGS ?=
 
-.PHONY: sample test lint setup lock browser
+.PHONY: sample test test-slow bench lint setup lock browser
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -32,6 +34,13 @@ browser:
 test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+test-slow: setup
+	$(VENV)/bin/python -m pytest -m slow $(PYTEST_ARGS)
+
+BENCH_WORK ?= bench-work
+bench: setup
+	$(VENV)/bin/parkstat bench --size full --work $(BENCH_WORK)
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
