@@ -179,6 +179,9 @@ def projects(con) -> pd.DataFrame:
 def balance(con) -> pd.DataFrame:
     """B5: every balance edit of the template, for 本年累计 and 上年同期 alike.
 
+    Each edit reads only the filings in scope: a backfill's batches would
+    otherwise each scan the whole raw layer.
+
     `gap` is how far the edit is off (for a sub-item, how far it exceeds its
     parent); `allowed` is the tolerance, the larger of the fixed and the
     relative one, so that figures filed in 亿元 with two decimals still pass.
@@ -227,7 +230,7 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    max({field}) filter (where {key} = '{total}') as parent,
                    sum({field}) filter (where {key} <> '{total}') as other,
                    count(*) filter (where {key} <> '{total}' and {field} is null) as blanks
-            from raw.{table} group by filing_id
+            from raw.{table} where filing_id in (select filing_id from scope) group by filing_id
         ) where blanks = 0"""
 
     def against_indicator(table: str, key: str, field: str, name: str, label: str) -> str:
@@ -235,9 +238,10 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
         select r.{loc.replace(", ", ", r.")}, '{label}' || ' ({measure})', i.v, r.{field},
                abs(i.v - r.{field})
         from raw.{table} r
-        join (select filing_id, {ind_value(name)} as v from raw.indicators group by filing_id) i
+        join (select filing_id, {ind_value(name)} as v from raw.indicators
+              where filing_id in (select filing_id from scope) group by filing_id) i
           using (filing_id)
-        where r.{key} = '{total}'"""
+        where r.{key} = '{total}' and r.filing_id in (select filing_id from scope)"""
 
     sub_items = [(i.name, i.parent) for i in t.INDICATORS if i.parent]
     queries = [
@@ -278,7 +282,7 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    any_value(row_number) filter (where indicator = '{t.IND_TRADE}') as row_number,
                    {ind_value(t.IND_TRADE)} as parent,
                    {ind_value(t.IND_EXPORT)} + {ind_value(t.IND_IMPORT)} as other
-            from raw.indicators group by filing_id
+            from raw.indicators where filing_id in (select filing_id from scope) group by filing_id
         )""",
     ]
     for child, parent in sub_items:
@@ -290,6 +294,6 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    any_value(file_name) as file_name, any_value(sheet) as sheet,
                    any_value(row_number) filter (where indicator = '{child}') as row_number,
                    {ind_value(parent)} as parent, {ind_value(child)} as other
-            from raw.indicators group by filing_id
+            from raw.indicators where filing_id in (select filing_id from scope) group by filing_id
         )""")
     return "\nunion all\n".join(queries)

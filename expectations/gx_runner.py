@@ -70,22 +70,27 @@ class GxRunner:
     ) -> list[Failure]:
         """Validate `frame` against the suite; the failing rows of each expectation."""
         gx = self._gx
+        from great_expectations.core.run_identifier import RunIdentifier
+
         suite = self.context.suites.add_or_update(
             gx.ExpectationSuite(name=suite_name, expectations=[e.copy() for e in expectations])
         )
-        asset_name = f"{suite_name}__{batch_name}"
+        # One asset and one definition per suite, made once: every asset added
+        # rewrites the context's YAML, so one per batch grew as the square of
+        # a backfill's batches. The batch is told apart by the run's name.
         try:
-            asset = self.datasource.get_asset(asset_name)
+            asset = self.datasource.get_asset(suite_name)
         except LookupError:
-            asset = self.datasource.add_dataframe_asset(asset_name)
+            asset = self.datasource.add_dataframe_asset(suite_name)
         try:
             batch_definition = asset.get_batch_definition("whole")
         except KeyError:
             batch_definition = asset.add_batch_definition_whole_dataframe("whole")
         definition = self.context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=asset_name, data=batch_definition, suite=suite)
+            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
         )
         result = definition.run(
+            run_id=RunIdentifier(run_name=batch_name),
             batch_parameters={"dataframe": frame},
             result_format={
                 "result_format": "COMPLETE",

@@ -2,7 +2,8 @@
 
 For each file, in order of arrival (modification time, then name):
   1. archive it as it came, named by its content hash (archive/<sha256><ext>);
-  2. read it — a workbook is one filing, a long CSV one filing per park and period;
+  2. read it — a workbook is one filing, a long CSV one filing per park and period
+     (a large intake's files are read ahead by worker processes);
   3. accepted filings go to the raw tables with lineage, rejected ones are
      written to quarantine/ with a reason file naming file, sheet, row, column,
      rule and value;
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing as mp
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +40,15 @@ _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # Not filings: editor lock files and half-copied uploads stay in landing/.
 _IGNORED_PREFIXES = (".", "~$")
 _IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
-# Files committed to the raw layer in one transaction.
+# Files committed to the raw layer in one transaction: at most this many, and
+# no more once their rows reach BATCH_ROWS (a national long CSV holds 300,000
+# lines; rows wait in memory as dicts until committed).
 BATCH_FILES = 500
+BATCH_ROWS = 200_000
+# Reading (parsing and normalising) is most of an intake's time: with this
+# much to read, files are read by worker processes, one a core.
+PARALLEL_FROM_BYTES = 20_000_000
+READERS = 2
 
 
 @dataclass
@@ -120,54 +131,105 @@ def run_intake(
         reference.write(con, registry)
         known = raw_store.filing_ids(con)
         seq = raw_store.next_arrival_seq(con)
-        for start in range(0, len(paths), BATCH_FILES):
-            batch = paths[start : start + BATCH_FILES]
-            staged: dict[str, list[dict]] = {name: [] for name in raw_store.TABLES}
-            for path in batch:
-                outcome = _take(path, home, registry, today, seq, known, staged)
-                report.files.append(outcome)
-                seq += 1
-                if progress:
-                    progress(outcome)
-            raw_store.append(con, staged)
-            for path in batch:
-                path.unlink()
+        staged, taken = _nothing_staged(), []
+        for path, reading in zip(paths, _readings(paths, registry, today), strict=True):
+            outcome = _take(path, reading, home, seq, known, staged)
+            report.files.append(outcome)
+            taken.append(path)
+            seq += 1
+            if progress:
+                progress(outcome)
+            if len(taken) >= BATCH_FILES or sum(map(len, staged.values())) >= BATCH_ROWS:
+                _land(con, staged, taken)
+                staged, taken = _nothing_staged(), []
+        _land(con, staged, taken)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _nothing_staged() -> dict[str, list[dict]]:
+    return {name: [] for name in raw_store.TABLES}
+
+
+def _land(con, staged: dict[str, list[dict]], taken: list[Path]) -> None:
+    """Write the staged rows in one go; only then do their files leave landing/."""
+    raw_store.append(con, staged)
+    for path in taken:
+        path.unlink()
+
+
+@dataclass
+class _Reading:
+    """What reading one file gives. Reading has no side effects, so that the
+    files of a large intake can be read in worker processes."""
+
+    sha: str
+    fmt: str
+    encoding: str | None
+    results: list[tuple[str | None, Filing | None, list[Problem]]]
+
+
+def _read(path: Path, registry: Registry, today: dt.date) -> _Reading:
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    reading = _Reading(sha, "csv", None, [])
+    try:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES or data.startswith(_WORKBOOK_MAGIC):
+            reading.fmt = "xlsx"
+            filing = read_workbook(path, path.name, registry, today)
+            reading.results.append((sha[:16], filing, []))
+        else:
+            reading.encoding, parts = read_long_csv(path, path.name, registry, today)
+            for part in parts:
+                fid = part.filing and _csv_filing_id(sha, part.filing)
+                reading.results.append((fid, part.filing, part.problems))
+    except FilingRejected as e:
+        reading.results.append((None, None, e.problems))
+    return reading
+
+
+def _readings(paths: list[Path], registry: Registry, today: dt.date) -> Iterator[_Reading]:
+    """The files read, in order: in READERS worker processes when there is much to read."""
+    size = sum(p.stat().st_size for p in paths)
+    readers = min(READERS, os.cpu_count() or 1)
+    if size < PARALLEL_FROM_BYTES or readers < 2:
+        for path in paths:
+            yield _read(path, registry, today)
+        return
+    # spawn, not fork: a run's process has Prefect's threads, which fork does not copy safely.
+    context = mp.get_context("spawn")
+    with context.Pool(readers, initializer=_reader_start, initargs=(registry, today)) as pool:
+        yield from pool.imap(_reader_read, paths)
+
+
+_reader_args: tuple[Registry, dt.date] | None = None
+
+
+def _reader_start(registry: Registry, today: dt.date) -> None:
+    global _reader_args
+    _reader_args = (registry, today)
+
+
+def _reader_read(path: Path) -> _Reading:
+    return _read(path, *_reader_args)
+
+
 def _take(
     path: Path,
+    reading: _Reading,
     home: Home,
-    registry: Registry,
-    today: dt.date,
     seq: int,
     known: set[str],
     staged: dict[str, list[dict]],
 ) -> FileOutcome:
     data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    sha, fmt, encoding = reading.sha, reading.fmt, reading.encoding
     name = path.name
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     archive_path = _archive(home, data, sha, path.suffix.lower())
     outcome = FileOutcome(name, sha, "ingested")
-    fmt, encoding = "csv", None
 
-    results: list[tuple[str, Filing | None, list[Problem]]] = []
-    try:
-        if path.suffix.lower() in WORKBOOK_SUFFIXES or data.startswith(_WORKBOOK_MAGIC):
-            fmt = "xlsx"
-            filing = read_workbook(path, name, registry, today)
-            results.append((sha[:16], filing, []))
-        else:
-            encoding, parts = read_long_csv(path, name, registry, today)
-            for part in parts:
-                fid = part.filing and _csv_filing_id(sha, part.filing)
-                results.append((fid, part.filing, part.problems))
-    except FilingRejected as e:
-        results.append((None, None, e.problems))
-
-    for filing_id, filing, problems in results:
+    for filing_id, filing, problems in reading.results:
         if filing is None:
             outcome.problems.extend(problems)
             continue

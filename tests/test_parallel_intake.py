@@ -1,0 +1,34 @@
+"""Files read by worker processes land exactly as files read one by one."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from parkstat.home import Home
+from sources import intake, raw_store
+from tests.conftest import TODAY, land
+
+
+def _landed(home: Home) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(home.working_db), read_only=True) as con:
+        return {
+            table: sorted(
+                map(repr, con.execute(f"select * exclude (received_at) from raw.{table}").fetchall())
+            )
+            for table in raw_store.TABLES
+            if table != "arrivals"
+        }
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_worker_processes_read_as_one_process_does(fmt, request, tmp_path, monkeypatch):
+    corpus = request.getfixturevalue(f"{fmt}_ingested").corpus
+    one, many = Home(tmp_path / "one").ensure(), Home(tmp_path / "many").ensure()
+    land(corpus, one)
+    land(corpus, many)
+    intake.run_intake(one, today=TODAY)
+    monkeypatch.setattr(intake, "PARALLEL_FROM_BYTES", 0)
+    report = intake.run_intake(many, today=TODAY)
+    assert report.rows > 1000
+    assert _landed(one) == _landed(many)
