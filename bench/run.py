@@ -85,7 +85,7 @@ def run_benchmark(size: str, work: Path, only: tuple[str, ...] = ()) -> dict:
 
 def _generate(corpus: Corpus, work: Path, registry: Path) -> tuple[list[Path], dict[str, str]]:
     """Write the corpus (unless an earlier run of the benchmark did); files and their periods."""
-    from sources import registry as parks
+    from sources.registry import PARKS_CSV, Registry
 
     out = (
         work
@@ -103,17 +103,11 @@ def _generate(corpus: Corpus, work: Path, registry: Path) -> tuple[list[Path], d
         # The day after the last month's filings were due: every filing has arrived.
         today = (last + dt.timedelta(days=45)).replace(day=20)
         started = time.perf_counter()
-        previous = os.environ.get(parks.REGISTRY_ENV)
-        os.environ[parks.REGISTRY_ENV] = str(registry) if corpus.national else ""
-        parks.default_registry.cache_clear()
-        try:
-            generate(
-                out, dt.date.fromisoformat(f"{corpus.first}-01"), last,
-                parks=corpus.parks, seed=2026, fmt=corpus.fmt, today=today,
-            )  # fmt: skip
-        finally:
-            os.environ[parks.REGISTRY_ENV] = previous or ""
-            parks.default_registry.cache_clear()
+        generate(
+            out, dt.date.fromisoformat(f"{corpus.first}-01"), last,
+            parks=corpus.parks, seed=2026, fmt=corpus.fmt, today=today,
+            registry=Registry.from_csv(registry if corpus.national else PARKS_CSV),
+        )  # fmt: skip
         print(f"   generated {out.name} in {time.perf_counter() - started:.0f} s", flush=True)
     listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
     files, periods = [], {}

@@ -1,6 +1,7 @@
 """The sample generator: synthetic, reproducible monthly filings for the registry's parks.
 
-    generate(out_dir, start, end, parks="all", seed=0, fmt="xlsx", faults=0.0, today=None)
+    generate(out_dir, start, end, parks="all", seed=0, fmt="xlsx", faults=0.0, today=None,
+             registry=None)
 
 writes one workbook per park and period (or one long CSV per period), a
 manifest.json listing every planted fault, messy form, late filing,
@@ -103,8 +104,12 @@ def generate(
     fmt: Literal["xlsx", "csv"] = "xlsx",
     faults: float = 0.0,
     today: dt.date | None = None,
+    registry: Registry | None = None,
 ) -> GenerateResult:
-    """Write synthetic filings for report months start..end into out_dir (see module doc)."""
+    """Write synthetic filings for report months start..end into out_dir (see module doc).
+
+    `registry`: the parks to file for (default: the registry parkstat reads).
+    """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
     if not 0.0 <= faults <= 1.0:
@@ -113,7 +118,7 @@ def generate(
     start, end = start.replace(day=1), end.replace(day=1)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    registry = default_registry()
+    registry = registry or default_registry()
     chosen = select_parks(registry, parks, end)
     periods = report_periods(start, end, today)
     years = list(range(start.year - 1, end.year + 1))
