@@ -18,7 +18,7 @@ from pathlib import Path
 from prefect import flow, task
 
 from expectations.mart_suites import MartAudit, validate_marts
-from expectations.validate_filings import ValidationReport, validate_filings
+from expectations.validate_filings import REJECTED, ValidationReport, validate_filings
 from parkstat.dbt_process import dbt_process
 from parkstat.home import Home
 from parkstat.stewards_report import write_report
@@ -47,6 +47,11 @@ class MonthlyRun:
     report: Path
     seconds: dict[str, float]  # wall time of each stage, Prefect's task overhead included
     prefect_run: str  # the flow run's name and id (and page, with a server)
+
+    @property
+    def rejected(self) -> int:
+        """Filings rejected in this run, on arrival or by validation."""
+        return self.intake.filings_rejected + self.validation.count(REJECTED)
 
 
 # A file held open by another process (a park's upload still being copied, a

@@ -281,8 +281,7 @@ def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) ->
     click.echo(f"prefect run: {run.prefect_run} (state in {os.environ['PREFECT_HOME']})")
     click.echo(f"raw layer: {home.working_db}")
     click.echo(f"archive: {home.archive}   quarantine: {home.quarantine}")
-    rejected = run.intake.filings_rejected + run.validation.count("rejected")
-    return EXIT_PUBLISHED_WITH_REJECTIONS if rejected else EXIT_PUBLISHED
+    return EXIT_PUBLISHED_WITH_REJECTIONS if run.rejected else EXIT_PUBLISHED
 
 
 TIMING = "run-timing.json"
@@ -296,7 +295,7 @@ def _write_timing(home: Home, run) -> None:
         "files": len(run.intake.files),
         "rows": run.intake.rows,
         "filings": len(run.validation.verdicts),
-        "rejected": run.intake.filings_rejected + run.validation.count("rejected"),
+        "rejected": run.rejected,
         "prefect_run": run.prefect_run,
     }
     (home.reports / TIMING).write_text(json.dumps(record, indent=2), encoding="utf-8")
