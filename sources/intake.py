@@ -214,6 +214,10 @@ def _reader_read(path: Path) -> _Reading:
     return _read(path, *_reader_args)
 
 
+class FileChanged(RuntimeError):
+    """A file in landing/ changed between being read and being archived (still being copied)."""
+
+
 def _take(
     path: Path,
     reading: _Reading,
@@ -224,6 +228,13 @@ def _take(
 ) -> FileOutcome:
     data = path.read_bytes()
     sha, fmt, encoding = reading.sha, reading.fmt, reading.encoding
+    # Read ahead (perhaps by a worker), the file must still be what was read:
+    # the archive is named by the hash of what it holds.
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise FileChanged(
+            f"{path.name} changed while it was being taken in; it stays in landing/ "
+            "and is taken when it has stopped changing"
+        )
     name = path.name
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     archive_path = _archive(home, data, sha, path.suffix.lower())

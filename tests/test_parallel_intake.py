@@ -31,3 +31,22 @@ def test_worker_processes_read_as_one_process_does(fmt, request, tmp_path, monke
     report = intake.run_intake(many, today=TODAY)
     assert report.rows > 1000
     assert _landed(one) == _landed(many)
+
+
+def test_a_file_changed_after_it_was_read_is_not_archived_under_the_old_hash(
+    xlsx_ingested, tmp_path, monkeypatch
+):
+    home = Home(tmp_path / "home").ensure()
+    land(xlsx_ingested.corpus, home)
+    read = intake._read
+
+    def read_then_change(path, registry, today):
+        reading = read(path, registry, today)
+        path.write_bytes(path.read_bytes() + b"\0")  # the upload goes on after the read
+        return reading
+
+    monkeypatch.setattr(intake, "_read", read_then_change)
+    with pytest.raises(intake.FileChanged, match="changed while it was being taken in"):
+        intake.run_intake(home, today=TODAY)
+    assert not list(home.archive.iterdir())
+    assert len(list(home.landing.iterdir())) == len(xlsx_ingested.corpus.files)
