@@ -4,9 +4,9 @@ A filing is compared (B6, B7, W1) only with filings of earlier periods that
 are accepted: a rejected March never becomes April's reference. Periods are
 validated in batches, oldest first, each batch decided in rounds until its
 rejections settle (see _decide_batch) — the verdicts of deciding one period
-at a time, at a fraction of the suite runs. A rejected filing is quarantined with its
-reason; its raw rows stay in the raw layer as history, and the marts keep
-the park's earlier accepted data.
+at a time, at a fraction of the suite runs. A rejected filing is quarantined
+with its reason; its raw rows stay in the raw layer as history, and the
+marts keep the park's earlier accepted data.
 """
 
 from __future__ import annotations
@@ -140,14 +140,16 @@ def _decide_batch(con, runner: GxRunner, batch: str, filings: list, waivers: lis
         [[f[0] for f in filings]],
     )
     rejected: set[str] = set()
-    statuses = lambda: [REJECTED if f[0] in rejected else ACCEPTED for f in filings]  # noqa: E731
     # Period by period, each round settles at least one more: this many at most.
     rounds = len({f[2] for f in filings}) + 1
     for round_ in range(1, rounds + 1):
         con.execute(
             "create or replace temp table tentative as "
             "select unnest(?) as filing_id, unnest(?) as status",
-            [[f[0] for f in filings], statuses()],
+            [
+                [f[0] for f in filings],
+                [REJECTED if f[0] in rejected else ACCEPTED for f in filings],
+            ],
         )
         held: dict[str, bool] = {}
         failures = _run_suites(con, runner, f"{batch}-{round_}", held)

@@ -95,7 +95,7 @@ def write_docs(home: Home) -> Path:
     return target
 
 
-def unit_tests(home: Home):
+def unit_tests(home: Home) -> DbtResult:
     """Run the dbt unit tests (the models' SQL on fixed inputs) against the built candidate."""
     return _dbt(home, "test", "--select", "test_type:unit")
 
