@@ -406,3 +406,20 @@ def test_blank_template_has_exactly_the_contract_sheets_and_headers(tmp_path: Pa
     assert [r[0] for r in grids["trade"][1:]] == [*DEFAULT_PARTNERS, t.TOTAL_ROW]
     assert len(grids["projects"]) == 1
     assert "synthetic" not in zipfile.ZipFile(path).read("docProps/core.xml").decode()
+
+
+def test_clean_contract_sums_never_look_like_a_unit_slip():
+    """B7 rejects an amount over UNIT_SLIP_FACTOR x the month before: clean synthetic
+    contract sums stay below half of that, for every park, year and seed tried."""
+    from sources.generate.projects import draw_projects
+    from sources.registry import default_registry
+
+    years = list(range(2014, 2026))
+    worst = 0.0
+    for park in default_registry().current():
+        for seed in range(8):
+            book = draw_projects(park, years, seed)
+            for y in years:
+                sums = [book.contract_sum(y, m) for m in range(2, 13)]
+                worst = max([worst, *(b / a for a, b in zip(sums, sums[1:], strict=False) if a)])
+    assert 1 < worst <= t.UNIT_SLIP_FACTOR / 2
