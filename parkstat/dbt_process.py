@@ -108,14 +108,20 @@ def dbt_process(home: Home) -> DbtProcess:
     if _started is None or _started.process.poll() is not None:
         _started = DbtProcess()
         atexit.register(_started.close)
-        # Parsing loads dbt's tasks and adapter and refreshes the partial-parse file.
-        _started.send(dbt_args(home, "parse"), {})
+        # Parsing loads dbt's tasks and adapter and refreshes the partial-parse
+        # file. It must see the same profile as the build: a changed profile
+        # (here, the candidate's path) makes dbt throw the partial parse away.
+        _started.send(dbt_args(home, "parse"), _env(home))
     return _started
 
 
-def run_dbt(home: Home, candidate: Path, *command: str) -> DbtResult:
-    """Run one dbt command on `candidate` in the run's dbt process."""
-    return dbt_process(home).invoke(dbt_args(home, *command), {DBT_PATH_ENV: str(candidate)})
+def run_dbt(home: Home, *command: str) -> DbtResult:
+    """Run one dbt command on `home`'s candidate in the run's dbt process."""
+    return dbt_process(home).invoke(dbt_args(home, *command), _env(home))
+
+
+def _env(home: Home) -> dict[str, str]:
+    return {DBT_PATH_ENV: str(home.candidate_db)}
 
 
 # ----------------------------------------------------------------------------

@@ -54,6 +54,11 @@ class Home:
         return self.warehouse / "working.duckdb"
 
     @property
+    def candidate_db(self) -> Path:
+        """The copy dbt builds the marts in; validated, then renamed to published_db."""
+        return self.warehouse / "candidate.duckdb"
+
+    @property
     def published_db(self) -> Path:
         """What BI tools read."""
         return self.warehouse / "parkstat.duckdb"

@@ -42,30 +42,22 @@ class BuildResult:
     docs: Path | None = None
 
 
-def candidate_path(home: Home) -> Path:
-    return home.warehouse / "candidate.duckdb"
-
-
 def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
 
 
-def _dbt(home: Home, *command: str) -> DbtResult:
-    return run_dbt(home, candidate_path(home), *command)
-
-
 def build_candidate(home: Home) -> BuildResult:
     """Copy the raw layer to a fresh candidate, run `dbt build` on it, then write dbt docs."""
     started = time.perf_counter()
-    candidate = candidate_path(home)
+    candidate = home.candidate_db
     _remove(candidate)  # a run killed earlier may have left one: start clean
     with raw_store.connect(home.working_db) as con:
         audit_store.ensure(con)  # dbt reads the decisions, even before any were made
     shutil.copyfile(home.working_db, candidate)
     # Unit tests check the models' SQL, not the month's data: they run in the
     # test suite (unit_tests below), not in every month's build.
-    result = _dbt(home, "build", "--exclude-resource-type", "unit_test")
+    result = run_dbt(home, "build", "--exclude-resource-type", "unit_test")
     build = BuildResult(candidate, 0.0)
     for node in result.nodes:
         if node.resource_type == "model" and node.status == "success":
@@ -86,7 +78,7 @@ def build_candidate(home: Home) -> BuildResult:
 def write_docs(home: Home) -> Path:
     """dbt docs as one HTML file with its catalog inside, readable without a server."""
     # --no-compile: `build` has just compiled every node into the same target.
-    result = _dbt(home, "docs", "generate", "--static", "--no-compile")
+    result = run_dbt(home, "docs", "generate", "--static", "--no-compile")
     if not result.success:
         raise BuildFailed(f"dbt docs generate failed: {result.exception}")
     target = home.reports / "dbt-docs" / "index.html"
@@ -97,7 +89,7 @@ def write_docs(home: Home) -> Path:
 
 def unit_tests(home: Home) -> DbtResult:
     """Run the dbt unit tests (the models' SQL on fixed inputs) against the built candidate."""
-    return _dbt(home, "test", "--select", "test_type:unit")
+    return run_dbt(home, "test", "--select", "test_type:unit")
 
 
 PUBLICATIONS = f"{MART_SCHEMA}.publications"
