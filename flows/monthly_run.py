@@ -19,7 +19,7 @@ from prefect import flow, task
 
 from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import REJECTED, ValidationReport, validate_filings
-from parkstat.dbt_process import dbt_process
+from parkstat.dbt_process import dbt_process, finish_dbt
 from parkstat.home import Home
 from parkstat.stewards_report import write_report
 from parkstat.temporary_server import MARKER as TEMPORARY_SERVER
@@ -142,6 +142,7 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
     validation = timed("validate filings", validate, root, run_id, periods)
     try:
         built = timed("dbt build", build, root)
+        finish_dbt()  # no more dbt this run: it exits while the marts are validated
         audited = timed("validate marts", audit, root, str(built.candidate), run_id)
         publication = publication_row(
             run_id,

@@ -1,13 +1,13 @@
 """dbt in a process of its own, started at the beginning of a run.
 
-Importing dbt and its first command's set-up cost about 8 s of one core;
-done in the run's own process they sit on the critical path between filing
+Importing dbt and parsing the project cost about 5 s of one core; done in
+the run's own process they would sit on the critical path between filing
 validation and publishing. A separate process imports dbt and parses the
 project (the warm-up) while the run takes in and validates the month's
-filings, then runs the commands it is sent. It runs at a lower priority, so
-that while the run and its Prefect server start, it takes only the CPU they
-leave. It also holds dbt-duckdb's database handles, so the run's process
-never has the candidate file open behind its back.
+filings, then runs the commands it is sent on the parsed manifest. The run
+lets it go once the marts are built, so that it exits while the run goes on.
+It also holds dbt-duckdb's database handles, so the run's process never has
+the candidate file open behind its back.
 
 Protocol: one JSON line per command on stdin (`args`, `env`), one JSON line
 per answer on the process's own copy of stdout; everything dbt prints goes
@@ -29,7 +29,6 @@ from parkstat.home import Home
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # dbt reads the candidate's path from here (dbt_project/profiles.yml).
 DBT_PATH_ENV = "PARKSTAT_DBT_PATH"
-NICENESS = 10
 
 
 @dataclass
@@ -52,6 +51,7 @@ def dbt_args(home: Home, *command: str) -> list[str]:
     dbt_dir = home.warehouse / "dbt"
     return [*command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
             "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
+            "--log-level-file", "info",  # debug would write every query: ~0.5 s a build
             "--quiet"]  # fmt: skip
 
 
@@ -66,9 +66,14 @@ class DbtProcess:
         )
         self.unread = 0  # answers to commands sent ahead and not waited for
 
+    @property
+    def open(self) -> bool:
+        """Taking commands: running, and not told to finish."""
+        return self.process.poll() is None and not self.process.stdin.closed
+
     def send(self, args: list[str], env: dict[str, str]) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"the dbt process exited with code {self.process.returncode}")
+        if not self.open:
+            raise RuntimeError(f"the dbt process has ended (exit code {self.process.poll()})")
         self.process.stdin.write(json.dumps({"args": args, "env": env}) + "\n")
         self.process.stdin.flush()
         self.unread += 1
@@ -89,9 +94,11 @@ class DbtProcess:
             said["success"], [NodeResult(**n) for n in said["nodes"]], said["exception"]
         )
 
-    def close(self) -> None:
-        if self.process.poll() is None:
+    def close(self, wait: bool = True) -> None:
+        """End the process once the commands sent are done; wait for it to exit unless told not."""
+        if not self.process.stdin.closed:
             self.process.stdin.close()
+        if wait and self.process.poll() is None:
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -105,7 +112,7 @@ _started: DbtProcess | None = None
 def dbt_process(home: Home) -> DbtProcess:
     """The run's dbt process: started (and warmed up on `home`'s project) by the first call."""
     global _started
-    if _started is None or _started.process.poll() is not None:
+    if _started is None or not _started.open:
         _started = DbtProcess()
         atexit.register(_started.close)
         # Parsing loads dbt's tasks and adapter and refreshes the partial-parse
@@ -113,6 +120,12 @@ def dbt_process(home: Home) -> DbtProcess:
         # (here, the candidate's path) makes dbt throw the partial parse away.
         _started.send(dbt_args(home, "parse"), _env(home))
     return _started
+
+
+def finish_dbt() -> None:
+    """Let the run's dbt process exit while the run goes on without it (no wait)."""
+    if _started is not None:
+        _started.close(wait=False)
 
 
 def run_dbt(home: Home, *command: str) -> DbtResult:
@@ -128,17 +141,19 @@ def _env(home: Home) -> dict[str, str]:
 # The process's side
 # ----------------------------------------------------------------------------
 def _serve() -> None:
-    os.nice(NICENESS)
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # dbt's own printing goes to stderr, never into the answers
     sys.stdout = sys.stderr
     from dbt.cli.main import dbtRunner  # the slow import this process exists for
 
+    manifest = None  # the warm-up's parse: later commands use it instead of parsing again
     for line in sys.stdin:
         command = json.loads(line)
         os.environ.update(command["env"])
         try:
-            result = dbtRunner().invoke(command["args"])
+            result = dbtRunner(manifest=manifest).invoke(command["args"])
+            if command["args"][0] == "parse" and result.success:
+                manifest = result.result
             said = {
                 "success": bool(result.success),
                 "nodes": [
