@@ -43,7 +43,12 @@ class GxRunner:
         self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._use_docs_dir()
-        self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+        # Got, not added or updated: updating would drop the suites' assets kept
+        # from earlier runs, and each one added again rewrites the context's YAML.
+        try:
+            self.datasource = self.context.data_sources.get(DATASOURCE)
+        except KeyError:
+            self.datasource = self.context.data_sources.add_pandas(DATASOURCE)
 
     def _use_docs_dir(self) -> None:
         sites = self.context.variables.data_docs_sites or {}
