@@ -8,6 +8,7 @@ back named by their filing and cell (unexpected_index_column_names).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from parkstat.home import Home
 
 DATASOURCE = "parkstat"
 SITE = "local_site"
+# The Data Docs index lists the newest results only: it reads every result it
+# lists, and a monthly run adds a dozen (about three years of runs here).
+# Older pages stay in the site and their results in the store.
+INDEX_RESULTS = 500
 
 
 @dataclass
@@ -41,6 +46,7 @@ class GxRunner:
         self.root = home.root / "gx"
         self.docs_dir = home.reports / "data-docs"
         self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
+        self.run_names: list[str] = []  # the GX runs of this runner's validations, in order
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._use_docs_dir()
         # Got, not added or updated: updating would drop the suites' assets kept
@@ -54,7 +60,10 @@ class GxRunner:
         sites = self.context.variables.data_docs_sites or {}
         config = {
             "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "validation_results_limit": INDEX_RESULTS,
+            },
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(self.docs_dir),
@@ -94,6 +103,8 @@ class GxRunner:
         definition = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
         )
+        if batch_name not in self.run_names:
+            self.run_names.append(batch_name)
         result = definition.run(
             run_id=RunIdentifier(run_name=batch_name),
             batch_parameters={"dataframe": frame},
@@ -116,6 +127,36 @@ class GxRunner:
                 )
         return failures
 
-    def build_docs(self) -> Path:
-        self.context.build_data_docs(site_names=[SITE])
-        return self.docs_dir / "index.html"
+    def build_docs(self, run_names: Iterable[str]) -> Path:
+        """Render the results of these GX runs, their suites and the index into the Data Docs.
+
+        Only these runs are rendered: the pages of earlier runs are already
+        in the site, and rendering them all again grew with every month of
+        history.
+        """
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
+
+        names = set(run_names)
+        results = [
+            key
+            for key in self.context.validation_results_store.list_keys()
+            if key.run_id.run_name in names
+        ]
+        suites = [
+            ExpectationSuiteIdentifier(name=name)
+            for name in {key.expectation_suite_identifier.name for key in results}
+        ]
+        index = self.docs_dir / "index.html"
+        if results:
+            self.context.build_data_docs(site_names=[SITE], resource_identifiers=results + suites)
+        elif not index.exists():  # nothing validated yet: an empty site, so the link works
+            self.context.build_data_docs(site_names=[SITE])
+        return index
+
+
+def render_docs(home: Home, run_names: Iterable[str]) -> Path:
+    """The Data Docs of these GX runs, rendered by a context of their own (the flow
+    renders the filings' docs in a thread while dbt builds)."""
+    return GxRunner(home).build_docs(run_names)

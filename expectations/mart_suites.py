@@ -135,6 +135,7 @@ def validate_marts(home: Home, candidate: Path, run_id: str) -> MartAudit:
             list(coverage.columns),
             run_id,
         )
+    runner.build_docs(runner.run_names)
     audit.seconds = time.perf_counter() - started
     return audit
 

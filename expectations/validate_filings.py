@@ -15,7 +15,6 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from expectations import audit_store
 from expectations.audit_store import ACCEPTED, REJECTED, WAIVED, WARNED
@@ -56,7 +55,7 @@ class Verdict:
 class ValidationReport:
     verdicts: list[Verdict] = field(default_factory=list)
     seconds: float = 0.0
-    data_docs: Path | None = None
+    gx_runs: list[str] = field(default_factory=list)  # the GX runs' names: their Data Docs
     suites: dict[str, bool] = field(default_factory=dict)  # suite -> passed on every filing
     left_undecided: int = 0  # filings outside a backfill's periods, left for a later run
 
@@ -102,7 +101,7 @@ def validate_filings(
                 if verdict.status == REJECTED:
                     _quarantine(con, home, verdict, filing)
             report.verdicts += decided
-    report.data_docs = runner.build_docs()
+    report.gx_runs = runner.run_names
     report.seconds = time.perf_counter() - started
     return report
 

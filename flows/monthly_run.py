@@ -17,6 +17,7 @@ from pathlib import Path
 
 from prefect import flow, task
 
+from expectations.gx_runner import render_docs
 from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import REJECTED, ValidationReport, validate_filings
 from parkstat.dbt_process import dbt_process, finish_dbt
@@ -45,6 +46,7 @@ class MonthlyRun:
     marts_audit: MartAudit
     published: Path
     report: Path
+    data_docs: Path  # the GX Data Docs' index
     seconds: dict[str, float]  # wall time of each stage, Prefect's task overhead included
     prefect_run: str  # the flow run's name and id (and page, with a server)
 
@@ -78,6 +80,11 @@ def _every(n: int, what: str):
 @task(name="validate filings")
 def validate(home_root: str, run_id: str, periods: tuple | None = None) -> ValidationReport:
     return validate_filings(Home(Path(home_root)), run_id, periods=periods)
+
+
+@task(name="data docs")
+def data_docs(home_root: str, gx_runs: list[str]) -> Path:
+    return render_docs(Home(Path(home_root)), gx_runs)
 
 
 # No retry: a failing model or test fails the same way twice.
@@ -140,9 +147,12 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
 
     report = timed("intake", intake, root)
     validation = timed("validate filings", validate, root, run_id, periods)
+    # The filings' Data Docs render in a thread while dbt builds in its process.
+    docs = data_docs.submit(root, validation.gx_runs)
     try:
         built = timed("dbt build", build, root)
         finish_dbt()  # no more dbt this run: it exits while the marts are validated
+        docs_page = docs.result()  # before the marts' suites write to the same GX context
         audited = timed("validate marts", audit, root, str(built.candidate), run_id)
         publication = publication_row(
             run_id,
@@ -154,13 +164,23 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
         )
         published = timed("publish", publish_candidate, root, str(built.candidate), publication)
     except (BuildFailed, PublishRefused) as e:
+        docs.wait()
         stewards_report(root, {**summary, "published": f"否 no — {e}"})
         raise
     page = timed(
         "report", stewards_report, root, {**summary, "published": f"是 yes — {published.name}"}
     )
     return MonthlyRun(
-        run_id, report, validation, built, audited, published, page, seconds, _this_flow_run()
+        run_id,
+        report,
+        validation,
+        built,
+        audited,
+        published,
+        page,
+        docs_page,
+        seconds,
+        _this_flow_run(),
     )
 
 

@@ -275,7 +275,7 @@ def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) ->
         + ")"
     )
     click.echo(f"stewards' report: {run.report} (+ status.csv, problems.csv, run.json)")
-    click.echo(f"validation details (GX Data Docs): {run.validation.data_docs}")
+    click.echo(f"validation details (GX Data Docs): {run.data_docs}")
     click.echo(f"dbt docs: {run.build.docs}")
     click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in run.seconds.items()))
     click.echo(f"prefect run: {run.prefect_run} (state in {os.environ['PREFECT_HOME']})")

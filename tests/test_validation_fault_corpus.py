@@ -6,8 +6,14 @@ that fire, counted over (filing, rule) pairs, must both be 1.0.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import duckdb
 from conftest import intake_expect
+
+from expectations.gx_runner import render_docs
+from parkstat.home import Home
 
 VALIDATION_RULES = {"B5", "B6", "B7", "W1", "W2", "W3", "W4"}
 BLOCKING = {"B5", "B6", "B7"}
@@ -83,6 +89,29 @@ def test_decisions_and_problems_are_on_record(validated):
 
 
 def test_data_docs_are_rendered(validated):
-    _, report = validated
-    page = report.data_docs.read_text(encoding="utf-8")
+    ingested, report = validated
+    page = render_docs(ingested.home, report.gx_runs).read_text(encoding="utf-8")
     assert "filing_balance" in page and "filing_growth" in page
+    rendered = list((ingested.home.reports / "data-docs" / "validations").rglob("*.html"))
+    assert {p.parent.parent.parent.name for p in rendered} >= {"filing_balance", "filing_growth"}
+
+
+def test_data_docs_render_only_the_runs_asked_for(xlsx_validated, tmp_path):
+    """A month renders its own results: earlier pages are kept, not rendered again."""
+    ingested, report = xlsx_validated
+    home = Home(tmp_path / "home")
+    shutil.copytree(ingested.home.root, home.root)
+    pages = home.reports / "data-docs" / "validations"
+
+    def rendered() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in pages.rglob("*.html")}
+
+    render_docs(home, report.gx_runs)
+    before = rendered()
+    assert {p.parent.parent.name for p in before} == set(report.gx_runs)
+    again = report.gx_runs[-1]
+    render_docs(home, [again])
+    after = rendered()
+    assert after.keys() == before.keys()
+    changed = {p.parent.parent.name for p in after if after[p] != before[p]}
+    assert changed == {again}
