@@ -49,7 +49,7 @@ def is_missing(value: object) -> bool:
     return isinstance(value, str) and text(value) in t.MISSING_TEXTS
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def number(value: object) -> float | None:
@@ -58,7 +58,7 @@ def number(value: object) -> float | None:
     Accepts numbers, numbers stored as text, thousands separators, full-width
     digits, stray spaces and a trailing %. Anything else is B3.
     """
-    if isinstance(value, str) and _NUMBER.match(value):
+    if isinstance(value, str) and PLAIN_NUMBER.match(value):
         # Most cells are plain ASCII numbers: no folding needed (and it is the hot path).
         return float(value)
     if is_missing(value):
@@ -70,7 +70,7 @@ def number(value: object) -> float | None:
     s = text(value).replace(",", "").rstrip("%")
     if s.startswith("(") and s.endswith(")"):  # accounting negative: (123)
         s = "-" + s[1:-1]
-    if not _NUMBER.match(s):
+    if not PLAIN_NUMBER.match(s):
         raise CellError("B3", f"'{value}' is not a number")
     return float(s)
 
@@ -82,6 +82,11 @@ def amount(value: object, factor: float = 1.0) -> float | None:
         return None
     if n < 0:
         raise CellError("B4", f"'{value}' is negative")
+    return scaled(n, factor)
+
+
+def scaled(n: float, factor: float) -> float:
+    """An amount in its stored unit, to the stored decimals."""
     return round(n * factor, t.AMOUNT_DECIMALS)
 
 

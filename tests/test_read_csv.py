@@ -114,3 +114,23 @@ def test_an_unknown_sheet_or_item_names_its_line(tmp_path):
     )
     [problem] = parts[0].problems
     assert (problem.rule, problem.row, problem.column) == ("B1", 5, "表")
+
+
+def test_negative_amounts_are_b4_and_negative_growth_is_kept(tmp_path):
+    # Plain numbers are parsed a column at a time; a negative amount must still
+    # be B4 with the text as filed, and a negative growth rate a value.
+    lines = [
+        LINES[0].replace("2188000", "-2188000"),
+        LINES[2].replace("5.25", "-5.25"),
+        LINES[-1].replace("１２３４５.６", "-12"),
+        LINES[-1].replace("１２３４５.６", "-3.5").replace("规模工业总产值", "规模工业增加值"),
+    ]
+    lines[3] = lines[3].replace("本年累计", "同比增长").replace("万元", "%")
+    _, parts = read_long_csv(
+        _write(tmp_path, lines, "utf-8"), "export.csv", default_registry(), TODAY
+    )
+    tianyi, xiangxiang = parts
+    [b4] = tianyi.problems
+    assert (b4.rule, b4.row, b4.value) == ("B4", 3, "-2188000")
+    assert "'-2188000' is negative" in b4.sentence()
+    assert [p.rule for p in xiangxiang.problems] == ["B4"]
