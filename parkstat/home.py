@@ -83,6 +83,7 @@ class Home:
         """
         os.environ.setdefault("PREFECT_HOME", str(self.prefect))
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's client-side telemetry
         # A fresh PREFECT_HOME migrates its database on the first start: on a
         # busy 2-core machine that takes longer than Prefect's default 20 s.
         os.environ.setdefault(STARTUP_TIMEOUT, "180")
