@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # PYTHONDONTWRITEBYTECODE is set (it is on our 2-core machine) that first
 # import never writes it: every run compiled Prefect, GX and dbt from source
 # again, 10-15 s of CPU per run.
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.lock pyproject.toml Makefile
 	$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip sync --quiet --require-hashes --compile-bytecode \
