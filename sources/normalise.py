@@ -58,8 +58,12 @@ def number(value: object) -> float | None:
     Accepts numbers, numbers stored as text, thousands separators, full-width
     digits, stray spaces and a trailing %. Anything else is B3.
     """
+    # The hot path: most cells are floats already (workbooks, a long CSV's
+    # plain numbers parsed a column at a time) or plain ASCII numbers, which
+    # need no folding.
+    if type(value) is float and value == value:  # not NaN: NaN is 'not reported'
+        return value
     if isinstance(value, str) and PLAIN_NUMBER.match(value):
-        # Most cells are plain ASCII numbers: no folding needed (and it is the hot path).
         return float(value)
     if is_missing(value):
         return None
@@ -82,11 +86,6 @@ def amount(value: object, factor: float = 1.0) -> float | None:
         return None
     if n < 0:
         raise CellError("B4", f"'{value}' is negative")
-    return scaled(n, factor)
-
-
-def scaled(n: float, factor: float) -> float:
-    """An amount in its stored unit, to the stored decimals."""
     return round(n * factor, t.AMOUNT_DECIMALS)
 
 

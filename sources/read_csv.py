@@ -294,12 +294,12 @@ class _Builder:
                 self.problem(e.rule, str(e), sheet_text, line, UNIT, unit_cell)
                 row[target] = None
                 return
+        # A plain number already parsed goes through normalise as a float; a blank,
+        # negative or not plain cell as filed, for normalise's rules and messages.
         plain = cols[PLAIN][i]
-        if plain is not None and (is_growth or plain >= 0):
-            row[target] = plain if is_growth else n.scaled(plain, factor)
-            return
-        try:  # blank, negative or not plain: normalise's rules and messages
-            row[target] = n.pct(value) if is_growth else n.amount(value, factor)
+        cell = plain if plain is not None and (is_growth or plain >= 0) else value
+        try:
+            row[target] = n.pct(cell) if is_growth else n.amount(cell, factor)
         except CellError as e:
             self.problem(e.rule, str(e), sheet_text, line, VALUE, value)
             row[target] = None
