@@ -38,6 +38,7 @@ class Plan:
     # The growth check: the same month run on 1 year and on 10 years of history.
     growth_short: str  # workload key with the short history
     growth_long: str  # workload key with the long history
+    growth_target: float = 1.5  # long ÷ short, at most
 
 
 def _plan(province: Literal["all"] | int, national: int, month, years, nat) -> Plan:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from bench.workloads import PLANS
 from parkstat.home import STARTUP_TIMEOUT, Home
 
 # The built-in sample: every registry park, 2024年1-2月 to 2025年1-7月, a few
@@ -359,7 +360,7 @@ def report(home) -> None:
 @main.command()
 @click.option(
     "--size",
-    type=click.Choice(["quick", "full"]),
+    type=click.Choice(list(PLANS)),
     default="quick",
     show_default=True,
     help="quick: small workloads, minutes (CI); full: the targets' workloads, about an hour.",
