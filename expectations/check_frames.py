@@ -179,8 +179,8 @@ def projects(con) -> pd.DataFrame:
 def balance(con) -> pd.DataFrame:
     """B5: every balance edit of the template, for 本年累计 and 上年同期 alike.
 
-    Each edit reads only the filings in scope: a backfill's batches would
-    otherwise each scan the whole raw layer.
+    Each edit reads the raw tables cut to the filings in scope (_BALANCE_TABLES):
+    a backfill's batches would otherwise each scan the whole raw layer.
 
     `gap` is how far the edit is off (for a sub-item, how far it exceeds its
     parent); `allowed` is the tolerance, the larger of the fixed and the
@@ -200,14 +200,24 @@ def balance(con) -> pd.DataFrame:
     ):
         parts.append(_balance_sql(measure, ind, chain, tax, export, import_))
     edits = "\nunion all\n".join(parts)
+    in_scope = ",\n".join(
+        f"{table} as (select * from raw.{table} where filing_id in (select filing_id from scope))"
+        for table in _BALANCE_TABLES
+    )
     return con.execute(f"""
-        with edits as ({edits})
+        with {in_scope},
+        edits as ({edits})
         select edits.*,
                greatest({t.BALANCE_TOLERANCE_WAN},
                         abs(parent) * {t.BALANCE_TOLERANCE_PCT} / 100) as allowed
-        from edits join scope using (filing_id)
+        from edits
         where gap is not null
     """).df()
+
+
+# The raw tables the balance edits read, each as a CTE of the same name holding
+# only the filings in scope.
+_BALANCE_TABLES = ("indicators", "chain_output", "tax", "trade")
 
 
 def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
@@ -230,18 +240,17 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    max({field}) filter (where {key} = '{total}') as parent,
                    sum({field}) filter (where {key} <> '{total}') as other,
                    count(*) filter (where {key} <> '{total}' and {field} is null) as blanks
-            from raw.{table} where filing_id in (select filing_id from scope) group by filing_id
+            from {table} group by filing_id
         ) where blanks = 0"""
 
     def against_indicator(table: str, key: str, field: str, name: str, label: str) -> str:
         return f"""
         select r.{loc.replace(", ", ", r.")}, '{label}' || ' ({measure})', i.v, r.{field},
                abs(i.v - r.{field})
-        from raw.{table} r
-        join (select filing_id, {ind_value(name)} as v from raw.indicators
-              where filing_id in (select filing_id from scope) group by filing_id) i
+        from {table} r
+        join (select filing_id, {ind_value(name)} as v from indicators group by filing_id) i
           using (filing_id)
-        where r.{key} = '{total}' and r.filing_id in (select filing_id from scope)"""
+        where r.{key} = '{total}'"""
 
     sub_items = [(i.name, i.parent) for i in t.INDICATORS if i.parent]
     queries = [
@@ -282,7 +291,7 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    any_value(row_number) filter (where indicator = '{t.IND_TRADE}') as row_number,
                    {ind_value(t.IND_TRADE)} as parent,
                    {ind_value(t.IND_EXPORT)} + {ind_value(t.IND_IMPORT)} as other
-            from raw.indicators where filing_id in (select filing_id from scope) group by filing_id
+            from indicators group by filing_id
         )""",
     ]
     for child, parent in sub_items:
@@ -294,6 +303,6 @@ def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
                    any_value(file_name) as file_name, any_value(sheet) as sheet,
                    any_value(row_number) filter (where indicator = '{child}') as row_number,
                    {ind_value(parent)} as parent, {ind_value(child)} as other
-            from raw.indicators where filing_id in (select filing_id from scope) group by filing_id
+            from indicators group by filing_id
         )""")
     return "\nunion all\n".join(queries)
