@@ -13,10 +13,9 @@ import csv
 import random
 from pathlib import Path
 
+from bench.workloads import CATALOGUE_NATIONAL, CATALOGUE_PARKS
 from sources.registry import CHAINS_CSV, PARKS_CSV
 
-CATALOGUE_PARKS = 2543
-CATALOGUE_NATIONAL = 552
 SYNTHETIC_NOTE = "synthetic, benchmark only (合成园区, 仅用于性能测试)"
 # Capital cities stand in for the provinces the catalogue spans.
 _CITIES = (

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+# The 2018 national catalogue of development zones: the national workload's size.
+CATALOGUE_PARKS = 2543
+CATALOGUE_NATIONAL = 552
+
 
 @dataclass(frozen=True)
 class Corpus:
@@ -18,7 +22,7 @@ class Corpus:
     first: str  # first report month, YYYY-MM
     last: str  # last report month, YYYY-MM
     fmt: Literal["xlsx", "csv"]
-    national: bool = False  # the synthetic 2,543-park registry instead of Hunan's
+    national: bool = False  # the synthetic catalogue-sized registry instead of Hunan's
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def _plan(province: Literal["all"] | int, national: int, month, years, nat) -> P
             ),
             Workload(
                 "national",
-                "National: the synthetic 2,543-park catalogue, long CSVs, one backfill",
+                f"National: the synthetic {CATALOGUE_PARKS:,}-park catalogue, long CSVs, "
+                "one backfill",
                 Corpus(national, nat[0], nat[1], "csv", national=True),
                 nat,
                 target_seconds=180,
@@ -97,7 +102,11 @@ def _before(month: str) -> str:
 
 PLANS = {
     "full": _plan(
-        "all", 2543, ("2024-02", "2025-07"), (2015, 2024, "2025-02"), ("2023-01", "2024-12")
+        "all",
+        CATALOGUE_PARKS,
+        ("2024-02", "2025-07"),
+        (2015, 2024, "2025-02"),
+        ("2023-01", "2024-12"),
     ),
     "quick": _plan(6, 120, ("2025-02", "2025-05"), (2023, 2024, "2025-02"), ("2024-01", "2024-04")),
 }

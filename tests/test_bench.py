@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench.measure import StageError, run_parkstat
-from bench.national_registry import CATALOGUE_NATIONAL, CATALOGUE_PARKS, write_national_registry
+from bench.national_registry import write_national_registry
 from bench.tables import STAGES
-from bench.workloads import PLANS
+from bench.workloads import CATALOGUE_NATIONAL, CATALOGUE_PARKS, PLANS
 from sources.registry import Registry
 
 PARKSTAT = str(Path(sys.executable).parent / "parkstat")
