@@ -15,7 +15,6 @@ import pandas as pd
 from expectations.audit_store import PUBLISHABLE
 from expectations.audit_store import SCHEMA as AUDIT
 from sources import template as t
-from sources.raw_store import SUPERSEDE_ORDER
 
 LOCATION = ["filing_id", "park_code", "period", "file_name", "sheet", "row_number", "item"]
 
@@ -39,7 +38,7 @@ def _accepted(decisions: str) -> str:
     join {decisions} d using (filing_id)
     where d.status in {_PUBLISHABLE}
     qualify row_number() over (
-        partition by f.park_code, f.period order by {SUPERSEDE_ORDER}) = 1
+        partition by f.park_code, f.period order by {t.SUPERSEDE_ORDER}) = 1
 """
 
 

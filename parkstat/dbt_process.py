@@ -46,10 +46,23 @@ class DbtResult:
     exception: str | None = None
 
 
+def dbt_vars() -> str:
+    """The template's facts the models use, passed to every command (dbt_project.yml
+    names them, sources/template.py holds them): one place, and the same vars
+    each time, so that dbt keeps its partial parse."""
+    from sources import template as t  # no heavy imports: this runs before dbt starts
+
+    return json.dumps(
+        {"supersede_order": t.SUPERSEDE_ORDER, "amount_decimals": t.AMOUNT_DECIMALS},
+        ensure_ascii=False,
+    )
+
+
 def dbt_args(home: Home, *command: str) -> list[str]:
-    """A dbt command line for this home's project, target folder and logs."""
+    """A dbt command line for this home's project, target folder, logs and vars."""
     dbt_dir = home.warehouse / "dbt"
     return [*command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--vars", dbt_vars(),
             "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
             "--log-level-file", "info",  # debug would write every query: ~0.5 s a build
             "--quiet"]  # fmt: skip

@@ -21,9 +21,8 @@ from expectations.audit_store import PUBLISHABLE
 from parkstat.home import Home
 from sources import normalise as n
 from sources.normalise import CellError, period_label
-from sources.raw_store import SUPERSEDE_ORDER
 from sources.registry import Registry, ResolveError, default_registry
-from sources.template import RULES
+from sources.template import RULES, SUPERSEDE_ORDER
 
 # status -> (中文, English, mark)
 STATUSES = {

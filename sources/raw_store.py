@@ -18,10 +18,6 @@ import pyarrow as pa
 from sources import template as t
 
 SCHEMA = "raw"
-# Which filing of a park and period counts: a correction (higher 更正次数)
-# supersedes; between equal revisions the later filing date, then the later
-# arrival. dbt's int_filings_ranked orders the same way (a test keeps them equal).
-SUPERSEDE_ORDER = "revision desc, filed_date desc nulls last, arrival_seq desc"
 # Published and working files stay readable by DuckDB 1.x clients (BI drivers).
 STORAGE_COMPATIBILITY = "v1.4.0"
 

@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 
 TEMPLATE_VERSION = "v1"
 
-# Filings are due by this day of the month after the report month.
+# Filings are due by this day of the month after the report month, office time.
 DUE_DAY = 10
+OFFICE_TIME_ZONE = "Asia/Shanghai"
+
+# Which filing of a park and period counts (SQL over raw.filings): a correction
+# (higher 更正次数) supersedes; between equal revisions the later arrival — a
+# long CSV carries no 填报日期, so a cover's date cannot decide, and a later
+# export of the same park and period replaces the earlier one. Validation,
+# the stewards' report and dbt (passed as a var) all rank filings by this.
+SUPERSEDE_ORDER = "revision desc, arrival_seq desc"
 
 # --------------------------------------------------------------------------
 # Units. Amounts are stored in 万元 (FDI in 万美元); 亿 is 10^4 万.

@@ -13,6 +13,7 @@ def test_the_next_runs_warm_up_keeps_the_partial_parse(xlsx_validated, tmp_path)
     ingested, _ = xlsx_validated
     home = Home(tmp_path / "home")
     shutil.copytree(ingested.home.root, home.root)
+    finish_dbt()  # a process an earlier test warmed up on another home would build this one
     build_candidate(home)  # one run: warm-up parse, build, docs
     finished = dbt_process(home)
     finish_dbt()

@@ -216,15 +216,6 @@ def test_the_file_stays_readable_by_duckdb_1x_clients(built):
     assert tags["storage_version"].startswith("v1.")
 
 
-def test_dbt_rounds_amounts_as_the_readers_store_them():
-    import yaml
-
-    from parkstat.dbt_process import DBT_PROJECT
-
-    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
-    assert project["vars"]["amount_decimals"] == t.AMOUNT_DECIMALS
-
-
 def test_dbt_docs_are_written_as_one_page(pipeline):
     build, _, _ = pipeline
     page = build.docs.read_text(encoding="utf-8")
@@ -245,9 +236,16 @@ def test_the_readme_queries_run_on_the_marts(built):
         assert con.execute(sql).fetchall() is not None
 
 
-def test_dbt_picks_the_current_filing_as_validation_and_the_report_do():
-    from parkstat.dbt_process import DBT_PROJECT
-    from sources.raw_store import SUPERSEDE_ORDER
+def test_dbt_takes_the_templates_facts_as_vars():
+    """The order of supersession and the amount decimals are passed, never typed in dbt."""
+    from parkstat.dbt_process import DBT_PROJECT, dbt_args
 
+    args = dbt_args(Home(DBT_PROJECT), "build")
+    given = json.loads(args[args.index("--vars") + 1])
+    assert given == {"supersede_order": t.SUPERSEDE_ORDER, "amount_decimals": t.AMOUNT_DECIMALS}
     model = DBT_PROJECT / "models" / "intermediate" / "int_filings_ranked.sql"
-    assert f"order by {SUPERSEDE_ORDER}" in " ".join(model.read_text(encoding="utf-8").split())
+    assert "order by {{ var('supersede_order') }}" in model.read_text(encoding="utf-8")
+    import yaml
+
+    project = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert "vars" not in project

@@ -1,7 +1,8 @@
 {#-
     Every accepted filing of a park and period ranked newest first: a
     correction (higher 更正次数) supersedes the earlier filing; between equal
-    revisions the later filing date, then the later arrival wins. Filings
+    revisions the later arrival wins (var supersede_order, passed from
+    sources/template.py). Filings
     rejected by validation never take part: the park's earlier accepted
     filing stays current. Only rank 1 counts in the marts.
 -#}
@@ -39,7 +40,7 @@ ranked as (
         *,
         row_number() over (
             partition by park_code, period
-            order by revision desc, filed_date desc nulls last, arrival_seq desc
+            order by {{ var('supersede_order') }}
         ) as supersede_rank
     from accepted
 
