@@ -106,18 +106,32 @@ def unit(value: object) -> str:
 def unit_factor(filed_unit: str, expected: str) -> tuple[str, float]:
     """The stored unit and the factor for an amount filed in `filed_unit`.
 
-    A blank unit means the template's own; 亿元 where 万元 is expected converts.
-    A unit that belongs to another currency than expected is B1 (not this
-    template): 万美元 where 万元 is expected cannot be converted here.
+    A blank unit means the template's own; 亿元, 千元 or 元 where 万元 is
+    expected convert. A unit of another currency (万美元 where 万元 is
+    expected) or one parkstat does not know is B1: it cannot be converted here.
     """
     filed_unit = unit(filed_unit)
     if not filed_unit or filed_unit == expected:
         return expected, 1.0
-    if filed_unit in t.UNIT_FACTORS and expected in t.UNIT_FACTORS:
-        stored, factor = t.UNIT_FACTORS[filed_unit]
-        if stored == t.UNIT_FACTORS[expected][0]:
+    stored = t.UNIT_FACTORS[expected][0] if expected in t.UNIT_FACTORS else expected
+    if filed_unit in t.UNIT_FACTORS:
+        unit_stored, factor = t.UNIT_FACTORS[filed_unit]
+        if unit_stored == stored:
             return stored, factor
-    raise CellError("B1", f"unit '{filed_unit}' where the template has '{expected}'")
+        raise CellError(
+            "B1",
+            f"unit '{filed_unit}' where the template has '{expected}': amounts in "
+            f"{unit_stored} are never converted to {stored} (no exchange rate is applied)",
+        )
+    known = "/".join(u for u, (s, _) in t.UNIT_FACTORS.items() if s == stored)
+    raise CellError(
+        "B1", f"unit '{filed_unit}' where the template has '{expected}' (units taken: {known})"
+    )
+
+
+def is_money_unit(words: str) -> bool:
+    """Whether a header's parenthesised text names a money unit (万元, 美元, 人民币元 …)."""
+    return unit(words).endswith(t.MONEY_UNIT_ENDING)
 
 
 # --------------------------------------------------------------------------

@@ -43,6 +43,9 @@ _TARGETS = {
 }
 _ITEMS = {key: {item for item, _, _ in lines} for key, lines in t.CSV_LINES.items()}
 _KINDS = {(s.key, c.field): c.kind for s in t.CSV_SHEETS for c in s.columns}
+_AMOUNT_UNITS = {
+    (s.key, c.field): c.unit for s in t.CSV_SHEETS for c in s.columns if c.kind == "amount"
+}
 _SHEET_KEYS = {text(s.name): s for s in t.CSV_SHEETS}
 
 
@@ -283,9 +286,7 @@ class _Builder:
         elif sheet.key == "indicators":
             expected = t.INDICATOR_BY_NAME[key].unit
         else:
-            expected = (
-                t.AMOUNT_COLUMN_DEFAULT_UNIT if _KINDS[(sheet.key, target)] == "amount" else None
-            )
+            expected = _AMOUNT_UNITS.get((sheet.key, target))
         factor = 1.0
         if expected in t.UNIT_FACTORS:
             try:

@@ -158,6 +158,11 @@ def _read_data_sheet(sheet: t.Sheet, sheet_name: str, grid, problem) -> list[dic
             located.header_row + 1,
         )
         return []
+    located.factors, refused = sheet_table.header_factors(sheet, located)
+    for words in refused:
+        problem("B1", words, sheet_name, located.header_row + 1)
+    if refused:
+        return []
     rows, seen = [], {}
     for row_number, cells in sheet_table.data_rows(grid, located):
 

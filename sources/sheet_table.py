@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sources import normalise as n
 from sources import registry
@@ -50,8 +50,9 @@ KEY_WORDS = {
 class Located:
     header_row: int  # 0-based index of the (last) header row
     columns: dict[str, int]  # Column.field -> 0-based column index
-    units: dict[str, str]  # Column.field -> unit written in the header, if any
+    units: dict[str, str]  # Column.field -> money unit written in the header, if any
     headers: dict[str, str]  # Column.field -> header text as filed
+    factors: dict[str, float] = field(default_factory=dict)  # from the units (header_factors)
 
 
 def _cell_text(cell: object) -> str:
@@ -76,7 +77,7 @@ def _match(sheet: t.Sheet, header: list[str]) -> tuple[dict[str, int], dict[str,
         found[col.field] = j
         used.add(j)
         for inside in _PARENS.findall(header[j]):
-            if inside in t.UNIT_FACTORS:
+            if n.is_money_unit(inside):
                 units[col.field] = inside
     return found, units
 
@@ -113,6 +114,30 @@ def locate(sheet: t.Sheet, grid: list[list[object]]) -> Located | None:
 
 def missing_columns(sheet: t.Sheet, located: Located) -> list[t.Column]:
     return [c for c in sheet.columns if c.required and c.field not in located.columns]
+
+
+def header_factors(sheet: t.Sheet, located: Located) -> tuple[dict[str, float], list[str]]:
+    """Each amount column's factor from the unit its header carries, and the headers refused.
+
+    A column whose header says (亿元), (千元) or (元) where the template has
+    (万元) is converted; one in another currency, (万美元) over 万元 figures,
+    or in a unit parkstat does not know is refused (B1), never read as the
+    template's own unit. 主要指标 has a unit per row (see _row_unit).
+    """
+    factors: dict[str, float] = {}
+    refused: list[str] = []
+    if sheet.key == "indicators":
+        return factors, refused
+    for col in sheet.columns:
+        filed = located.units.get(col.field)
+        expected = col.unit
+        if filed is None or col.kind != "amount" or expected is None:
+            continue
+        try:
+            factors[col.field] = n.unit_factor(filed, expected)[1]
+        except CellError as e:
+            refused.append(f"column {located.headers.get(col.field, col.header)}: {e}")
+    return factors, refused
 
 
 def data_rows(grid: list[list[object]], located: Located):
@@ -190,10 +215,9 @@ def convert_row(
             continue
         factor = 1.0
         if col.kind == "amount":
+            factor = located.factors.get(col.field, 1.0)
             if row_unit is not None:
-                factor = row_unit[1]
-            elif col.field in located.units:
-                factor = t.UNIT_FACTORS[located.units[col.field]][1]
+                factor = _indicator_factor(key, row_unit, col, located, on_error)
         value = cell(col.field)
         try:
             row[col.field] = convert(col.kind, value, factor)
@@ -203,16 +227,29 @@ def convert_row(
     return row
 
 
-def _row_unit(sheet, key, unit_cell, on_error, located) -> tuple[str, float] | None:
-    """For 主要指标: the stored unit and factor of the row, from its unit cell or header."""
+def _row_unit(sheet, key, unit_cell, on_error, located) -> tuple[str, float | None] | None:
+    """For 主要指标: the row's stored unit, and its factor when its unit cell gives one."""
     if sheet.key != "indicators":
         return None
     ind = t.INDICATOR_BY_NAME[key]
     if not ind.is_amount:
         return ind.unit, 1.0
-    filed = n.unit(unit_cell) or located.units.get("value_ytd", "")
+    if not n.unit(unit_cell):
+        return ind.unit, None  # each amount column by its header's unit, if any
     try:
-        return n.unit_factor(filed, ind.unit)
+        return n.unit_factor(unit_cell, ind.unit)
     except CellError as e:
         on_error(e.rule, located.headers.get("unit", "计量单位"), unit_cell, str(e))
         return ind.unit, 1.0
+
+
+def _indicator_factor(key, row_unit, col, located, on_error) -> float:
+    """A 主要指标 amount's factor: the row's unit cell, else the column header's unit."""
+    if row_unit[1] is not None:
+        return row_unit[1]
+    filed = located.units.get(col.field, "")
+    try:
+        return n.unit_factor(filed, t.INDICATOR_BY_NAME[key].unit)[1]
+    except CellError as e:
+        on_error(e.rule, located.headers.get(col.field, col.header), filed, str(e))
+        return 1.0

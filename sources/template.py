@@ -28,16 +28,29 @@ SUPERSEDE_ORDER = "revision desc, arrival_seq desc"
 # --------------------------------------------------------------------------
 UNIT_WAN_YUAN = "万元"
 UNIT_WAN_USD = "万美元"
+UNIT_YI_YUAN = "亿元"
+# Every money unit a park may write (in a unit cell, a header's parentheses or
+# a long CSV's 计量单位): unit as filed -> (unit stored, factor to multiply the
+# filed value by). A unit of the other currency is never converted (no
+# exchange rate is applied): 万美元 where the template has 万元 is B1.
 UNIT_FACTORS: dict[str, tuple[str, float]] = {
-    # unit as filed -> (unit stored, factor to multiply the filed value by)
     "万元": (UNIT_WAN_YUAN, 1.0),
-    "亿元": (UNIT_WAN_YUAN, 10_000.0),
+    UNIT_YI_YUAN: (UNIT_WAN_YUAN, 10_000.0),
+    "百万元": (UNIT_WAN_YUAN, 100.0),
+    "千元": (UNIT_WAN_YUAN, 0.1),
+    "元": (UNIT_WAN_YUAN, 0.0001),
     "万美元": (UNIT_WAN_USD, 1.0),
     "亿美元": (UNIT_WAN_USD, 10_000.0),
+    "千美元": (UNIT_WAN_USD, 0.1),
+    "美元": (UNIT_WAN_USD, 0.0001),
 }
 AMOUNT_UNITS = frozenset(UNIT_FACTORS)
+# Text in a header's parentheses that ends so is a money unit (万元, 美元, 人民币元 …):
+# one not in UNIT_FACTORS is refused, never read as the template's own.
+MONEY_UNIT_ENDING = "元"
 # Stored amounts are rounded to this many decimals after unit conversion, so
-# that 1.23456 亿元 becomes 12345.6 万元 and not 12345.599999999.
+# that 1.23456 亿元 becomes 12345.6 万元 and not 12345.599999999 (and 元 stay
+# exact: 1 元 is 0.0001 万元).
 AMOUNT_DECIMALS = 4
 
 
@@ -121,6 +134,13 @@ class Column:
     @property
     def match_words(self) -> tuple[str, ...]:
         return self.words or (self.header.split("(")[0],)
+
+    @property
+    def unit(self) -> str | None:
+        """The unit in a number column's header: 本年累计(万元) -> 万元, 规上企业数(家) -> 家."""
+        if self.kind in ("amount", "count", "pct") and self.header.endswith(")"):
+            return self.header[self.header.rindex("(") + 1 : -1]
+        return None
 
 
 @dataclass(frozen=True)
@@ -237,9 +257,6 @@ SHEET_BY_NAME = {s.name: s for s in SHEETS}
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 # Every sheet is required in a workbook; a long CSV carries sheets 2-5.
 CSV_SHEETS = (INDICATOR_SHEET, CHAIN_SHEET, TAX_SHEET, TRADE_SHEET)
-
-# The unit of a whole column may be written into its header: 本年累计(亿元).
-AMOUNT_COLUMN_DEFAULT_UNIT = UNIT_WAN_YUAN
 
 
 # --------------------------------------------------------------------------

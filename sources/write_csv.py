@@ -23,7 +23,6 @@ from sources.write_workbook import (
     CellKey,
     amount_decimals,
     fixed,
-    header_unit,
     traditional,
     value_kind,
 )
@@ -69,7 +68,7 @@ def _unit_and_factor(sheet_key: str, row: dict, fld: str, unit_yi: bool) -> tupl
     column = _COLUMNS[(sheet_key, fld)]
     if column.kind == "pct":
         return _PCT, 1.0
-    unit = row.get("unit") if sheet_key == "indicators" else header_unit(column)
+    unit = row.get("unit") if sheet_key == "indicators" else column.unit
     if sheet_key == "indicators" and unit is None:
         unit = t.INDICATOR_BY_NAME[row["indicator"]].unit
     if unit_yi and column.kind == "amount" and unit == _WAN:

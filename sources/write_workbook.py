@@ -39,12 +39,9 @@ CellKey = tuple[str, str, str]
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed member times: same content, same bytes
 _TEMPLATE_TIME = dt.datetime(2025, 1, 1)
 _WAN = t.UNIT_WAN_YUAN
-# 亿元: the unit that template.UNIT_FACTORS converts to 万元 with a factor.
-YI_YUAN, YI_FACTOR = next(
-    (unit, factor)
-    for unit, (stored, factor) in t.UNIT_FACTORS.items()
-    if stored == _WAN and factor != 1
-)
+# 亿元, the larger unit parks write 万元 amounts in, and its factor.
+YI_YUAN = t.UNIT_YI_YUAN
+YI_FACTOR = t.UNIT_FACTORS[YI_YUAN][1]
 
 
 @dataclass
@@ -120,13 +117,6 @@ def fixed(x: float, decimals: int) -> str:
         if s.endswith("."):
             s += "0"
     return "0.0" if s in ("-0.0", "-0") else s
-
-
-def header_unit(column: t.Column) -> str | None:
-    """The unit in a header's parentheses: 本年累计(万元) -> 万元."""
-    if "(" in column.header and column.header.endswith(")"):
-        return column.header[column.header.index("(") + 1 : -1]
-    return None
 
 
 def amount_decimals(factor: float) -> int:
@@ -271,7 +261,7 @@ class _Builder:
 
     def _header(self, col: t.Column, yi: bool) -> str:
         header = col.header
-        if yi and col.kind == "amount" and header_unit(col) == _WAN:
+        if yi and col.kind == "amount" and col.unit == _WAN:
             header = header.replace(f"({_WAN})", f"({YI_YUAN})")
         return self.label(header)
 

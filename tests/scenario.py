@@ -117,6 +117,18 @@ class Scenario:
         os.utime(path, (when.timestamp(), when.timestamp()))
         return path
 
+    @staticmethod
+    def edit(path, change) -> None:
+        """Change a sent workbook as a park's office software would (`change(openpyxl book)`);
+        the file keeps its arrival time."""
+        from openpyxl import load_workbook
+
+        stat = path.stat()
+        book = load_workbook(path)
+        change(book)
+        book.save(path)
+        os.utime(path, (stat.st_atime, stat.st_mtime))
+
     def take(self) -> IntakeReport:
         return run_intake(self.home, today=TODAY)
 
