@@ -93,9 +93,21 @@ def count(value: object) -> float | None:
     return amount(value)
 
 
-def pct(value: object) -> float | None:
-    """A growth rate in percent; may be negative."""
-    return number(value)
+def pct(value: object, percent_format: bool = False) -> float | None:
+    """A growth rate in percent; may be negative.
+
+    A number in a cell formatted as a percentage is the fraction Excel keeps
+    (0.065 shows as 6.50 %): it is stored as the percent the park saw, 6.5.
+    Text keeps its own meaning (`6.5%` and `6.5` are both 6.5).
+    """
+    n = number(value)
+    if percent_format and n is not None and not isinstance(value, str):
+        return round(n * 100, _PERCENT_DIGITS)
+    return n
+
+
+# A fraction times 100 is not exact in binary (0.065 * 100 = 6.500000000000001).
+_PERCENT_DIGITS = 10
 
 
 def unit(value: object) -> str:

@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 from sources import normalise as n
 from sources import sheet_table
 from sources import template as t
+from sources.cell_formats import percent_cells
 from sources.filing import Filing
 from sources.normalise import CellError, text
 from sources.problems import FilingRejected, Problem
@@ -60,13 +61,16 @@ def read_workbook(path: Path, file_name: str, registry: Registry, today: dt.date
     if problems:
         raise FilingRejected(problems)
 
+    percent = percent_cells(path, [grids[sheet.key][0] for sheet in t.DATA_SHEETS])
     cover_name, cover_grid = grids["cover"]
     filing = _read_cover(cover_name, cover_grid, registry, today, problem)
     if filing is None:
         raise FilingRejected(problems)
     for sheet in t.DATA_SHEETS:
         filed_name, grid = grids[sheet.key]
-        filing.sheets[sheet.key] = _read_data_sheet(sheet, filed_name, grid, problem)
+        filing.sheets[sheet.key] = _read_data_sheet(
+            sheet, filed_name, grid, problem, percent.get(filed_name, set())
+        )
     if problems:
         period = n.period_label(filing.period) if filing.period else None
         raise FilingRejected([replace(p, park=filing.park_name, period=period) for p in problems])
@@ -139,7 +143,7 @@ def _resolve_or_none(registry: Registry, name: object) -> str | None:
         return None
 
 
-def _read_data_sheet(sheet: t.Sheet, sheet_name: str, grid, problem) -> list[dict]:
+def _read_data_sheet(sheet: t.Sheet, sheet_name: str, grid, problem, percent) -> list[dict]:
     located = sheet_table.locate(sheet, grid)
     if located is None:
         problem(
@@ -163,13 +167,18 @@ def _read_data_sheet(sheet: t.Sheet, sheet_name: str, grid, problem) -> list[dic
         problem("B1", words, sheet_name, located.header_row + 1)
     if refused:
         return []
+    percent_by_row: dict[int, set[int]] = {}
+    for i, j in percent:
+        percent_by_row.setdefault(i + 1, set()).add(j)
     rows, seen = [], {}
     for row_number, cells in sheet_table.data_rows(grid, located):
 
         def on_error(rule, column, value, message, _r=row_number):
             problem(rule, message, sheet_name, _r, column, value)
 
-        row = sheet_table.convert_row(sheet, cells, located, on_error)
+        row = sheet_table.convert_row(
+            sheet, cells, located, on_error, percent_by_row.get(row_number, set())
+        )
         if row is None:
             continue
         key = row[sheet.key_column.field]

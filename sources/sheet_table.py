@@ -153,8 +153,11 @@ def data_rows(grid: list[list[object]], located: Located):
         yield i + 1, cells
 
 
-def convert(kind: str, value: object, factor: float = 1.0) -> object:
-    """One cell in its stored form by the column's kind; raises CellError."""
+def convert(kind: str, value: object, factor: float = 1.0, percent_format: bool = False) -> object:
+    """One cell in its stored form by the column's kind; raises CellError.
+
+    `percent_format`: the cell is formatted as a percentage (only a growth
+    column reads it; an amount is never scaled by its format)."""
     if kind in ("text",):
         return None if n.is_missing(value) else str(value).strip()
     if kind == "unit":
@@ -164,7 +167,7 @@ def convert(kind: str, value: object, factor: float = 1.0) -> object:
     if kind == "count":
         return n.count(value)
     if kind == "pct":
-        return n.pct(value)
+        return n.pct(value, percent_format)
     if kind == "date":
         return n.date(value)
     if kind == "stage":
@@ -186,10 +189,13 @@ def convert_row(
     cells: list[object],
     located: Located,
     on_error: Callable[[str, str, object, str], None],
+    percent_columns: frozenset[int] | set[int] = frozenset(),
 ) -> Row | None:
     """A stored row from a data row's cells; problems go to on_error(rule, column, value, msg).
 
-    Returns None when the key is unknown (reported as B1).
+    `percent_columns`: the row's cells formatted as percentages (0-based
+    column indexes, sources/cell_formats.py). Returns None when the key is
+    unknown (reported as B1).
     """
 
     def cell(field: str) -> object:
@@ -219,8 +225,9 @@ def convert_row(
             if row_unit is not None:
                 factor = _indicator_factor(key, row_unit, col, located, on_error)
         value = cell(col.field)
+        percent = located.columns.get(col.field) in percent_columns
         try:
-            row[col.field] = convert(col.kind, value, factor)
+            row[col.field] = convert(col.kind, value, factor, percent)
         except CellError as e:
             on_error(e.rule, located.headers.get(col.field, col.header), value, str(e))
             row[col.field] = None

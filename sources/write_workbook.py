@@ -36,6 +36,7 @@ DEFAULT_PARTNERS = t.DEFAULT_TRADE_PARTNERS
 # project code); the cover uses ("cover", item, "content").
 CellKey = tuple[str, str, str]
 
+PERCENT_FORMAT = "0.00%"
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed member times: same content, same bytes
 _TEMPLATE_TIME = dt.datetime(2025, 1, 1)
 _WAN = t.UNIT_WAN_YUAN
@@ -58,6 +59,9 @@ class WorkbookStyle:
     cells: dict[CellKey, object] = field(default_factory=dict)  # raw value instead of the filing's
     omit_sheets: frozenset[str] = frozenset()  # sheet keys left out
     omit_columns: dict[str, frozenset[str]] = field(default_factory=dict)  # sheet key -> fields
+    # Sheet keys whose 同比增长 column is formatted as a percentage: Excel keeps
+    # 6.5 % as 0.065, which is what such a cell holds.
+    percent_growth: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class SheetGrid:
     rows: list[list[object]]
     merges: list[str] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1-based
 
 
 @dataclass
@@ -212,6 +217,7 @@ class _Builder:
         headers = [self._header(c, yi_header) for c in columns]
         rows: list[list[object]] = []
         merges: list[str] = []
+        formats: dict[tuple[int, int], str] = {}
         last = get_column_letter(len(columns))
         if style.title_rows and self.filing is not None:
             title = self.label(f"{self.filing.park_name}{period_label(self.filing.period)}")
@@ -253,11 +259,15 @@ class _Builder:
                 cell_key = (sheet.key, key, col.field)
                 if cell_key in style.cells:
                     value = style.cells[cell_key]
+                elif col.kind == "pct" and sheet.key in style.percent_growth:
+                    if isinstance(value, float):
+                        value = round(value / 100, 8)
+                    formats[(len(rows) + 1, j)] = PERCENT_FORMAT
                 values.append(value)
                 self.cells[cell_key] = Placed(name, len(rows) + 1, j, col.header, value)
             rows.append(values)
         widths = [24 if sheet.key != "projects" else 20] + [16] * (len(columns) - 1)
-        return SheetGrid(sheet.key, name, rows, merges, widths)
+        return SheetGrid(sheet.key, name, rows, merges, widths, formats)
 
     def _header(self, col: t.Column, yi: bool) -> str:
         header = col.header
@@ -357,6 +367,8 @@ def save_layout(layout: WorkbookLayout, path: Path | str) -> None:
             ws.merge_cells(ref)
         for j, width in enumerate(grid.widths, 1):
             ws.column_dimensions[get_column_letter(j)].width = width
+        for (r, c), number_format in grid.formats.items():
+            ws.cell(r, c).number_format = number_format
     props = wb.properties
     props.title = layout.title
     props.description = layout.description or None

@@ -48,6 +48,7 @@ LAYOUT_FORMS = (
     "two_row_header",
     "unit_yi_cell",
     "unit_yi_header",
+    "percent_growth",
 )
 CELL_FORMS = (
     "thousands_separator",
@@ -58,7 +59,14 @@ CELL_FORMS = (
     *MISSING_FORMS,
 )
 # Forms a long CSV cannot show: it has no sheets, headers, cover or cell types.
-_XLSX_ONLY = {*FILED_FORMS, "title_row", "two_row_header", "unit_yi_header", "number_as_text"}
+_XLSX_ONLY = {
+    *FILED_FORMS,
+    "title_row",
+    "two_row_header",
+    "unit_yi_header",
+    "number_as_text",
+    "percent_growth",
+}
 XLSX_FORMS = (*NAME_FORMS, *PERIOD_FORMS, *FILED_FORMS, *LAYOUT_FORMS, *CELL_FORMS)
 CSV_FORMS = tuple(f for f in XLSX_FORMS if f not in _XLSX_ONLY)
 CSV_ENCODING_FORMS = {"utf-8-sig": "encoding_utf8_bom", "gb18030": "encoding_gb18030"}
@@ -77,6 +85,7 @@ _EXTRA = (
     (("two_row_header",), 0.1),
     (("unit_yi_cell",), 0.06),
     (("unit_yi_header",), 0.05),
+    (("percent_growth",), 0.05),
     (CELL_FORMS, 0.35),
     (CELL_FORMS, 0.15),
 )
@@ -315,6 +324,12 @@ class Presenter:
                 csv.unit_yi = True
                 target = ("csv_column", ("indicators", OUTPUT, "value_ytd"), t.CSV_COLUMNS[8])
             note = "万元 amounts written in 亿元"
+        elif form == "percent_growth":
+            assert wb is not None
+            sheet_key = self.rng.choice(("indicators", "chains", "tax"))
+            wb.percent_growth = frozenset({sheet_key})
+            target = ("header", sheet_key, "yoy_reported_pct")
+            note = "同比增长 formatted as a percentage: a cell holds 0.0525 for 5.25 %"
         else:
             assert wb is not None
             sheet_key = self.rng.choice(("chains", "tax"))

@@ -1,0 +1,116 @@
+"""Which cells of a workbook are formatted as percentages.
+
+Excel keeps a percentage as its fraction: a growth cell that shows 6.50 %
+holds 0.065. The cell values (read by calamine) do not say so; the number
+format in the workbook's styles does. This reads only what is needed to
+know it: xl/styles.xml, and — when some style is a percentage at all —
+the cells of the sheets asked for that use such a style.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import iterparse
+
+# Excel's built-in number formats that are percentages: 0% and 0.00%.
+_BUILTIN_PERCENT = {9, 10}
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+# In a format code, text in quotes, escaped characters and [colour]/[condition]
+# sections are shown as they are: a % there does not make a percentage.
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether an Excel number format code shows its number as a percentage."""
+    return "%" in _LITERALS.sub("", code)
+
+
+def _percent_styles(book: zipfile.ZipFile) -> set[int]:
+    """Indexes into cellXfs (a cell's `s`) whose number format is a percentage."""
+    try:
+        data = book.open("xl/styles.xml")
+    except KeyError:
+        return set()
+    custom: dict[int, str] = {}
+    styles: list[int] = []
+    in_cell_xfs = False
+    with data:
+        for event, element in iterparse(data, events=("start", "end")):
+            name = _local(element.tag)
+            if name == "cellXfs":
+                in_cell_xfs = event == "start"
+            elif event == "end" and name == "numFmt":
+                custom[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
+            elif event == "end" and name == "xf" and in_cell_xfs:
+                styles.append(int(element.get("numFmtId", "0")))
+            if event == "end" and name not in ("numFmts", "cellXfs"):
+                element.clear()
+    return {
+        i
+        for i, fmt in enumerate(styles)
+        if fmt in _BUILTIN_PERCENT or is_percent_format(custom.get(fmt, ""))
+    }
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the part (path in the zip) holding its cells."""
+    targets = {}
+    with book.open("xl/_rels/workbook.xml.rels") as rels:
+        for _, element in iterparse(rels):
+            if _local(element.tag) == "Relationship":
+                target = element.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                targets[element.get("Id")] = str(PurePosixPath(path))
+    parts = {}
+    with book.open("xl/workbook.xml") as workbook:
+        for _, element in iterparse(workbook):
+            if _local(element.tag) == "sheet":
+                rel = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+                if rel in targets:
+                    parts[element.get("name", "")] = targets[rel]
+    return parts
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def percent_cells(path: Path, sheet_names: list[str]) -> dict[str, set[tuple[int, int]]]:
+    """For each sheet asked for: the (0-based row, 0-based column) of its percentage cells.
+
+    Empty when the workbook has no percentage style, the usual case, after
+    reading its styles only. Anything unreadable here is left to the reader,
+    which reports it.
+    """
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as book:
+            percent = _percent_styles(book)
+            if not percent:
+                return found
+            parts = _sheet_parts(book)
+            for name in sheet_names:
+                if name not in parts:
+                    continue
+                cells = found.setdefault(name, set())
+                with book.open(parts[name]) as sheet:
+                    for _, element in iterparse(sheet):
+                        if _local(element.tag) == "c":
+                            style, ref = element.get("s"), element.get("r", "")
+                            hit = _CELL_REF.match(ref)
+                            if style is not None and int(style) in percent and hit:
+                                cells.add((int(hit[2]) - 1, _column_index(hit[1])))
+                        if _local(element.tag) == "row":
+                            element.clear()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+        return {}
+    return found
