@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import opencc
@@ -91,6 +92,52 @@ def amount(value: object, factor: float = 1.0) -> float | None:
 
 def count(value: object) -> float | None:
     return amount(value)
+
+
+def decimals(value: object) -> int | None:
+    """How many decimals a number was filed with: 218.83 -> 2, '218.80' -> 2, 2188000.0 -> 0.
+
+    Text keeps what was typed (trailing zeros count); a number cell counts
+    the digits of its shortest form (Excel and calamine keep no more). None
+    for a cell that is not reported.
+    """
+    if is_missing(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        s = value if PLAIN_NUMBER.match(value) else text(value).replace(",", "").rstrip("%")
+        s = s.strip("()")
+    else:
+        s = repr(float(value))
+        if s.endswith(".0"):
+            return 0
+    if "e" in s or "E" in s:
+        try:
+            exponent = Decimal(s).as_tuple().exponent
+        except InvalidOperation:
+            return None
+        return max(0, -exponent) if isinstance(exponent, int) else None
+    whole, dot, fraction = s.partition(".")
+    return len(fraction) if dot else 0
+
+
+def step(value: object, factor: float = 1.0, percent_format: bool = False) -> float | None:
+    """The place value of a figure's last digit as filed, in its stored unit.
+
+    218.83 亿元 -> 100 万元; 2188000 万元 -> 1; 6.25 % -> 0.01. Half of it is
+    what rounding can explain (the balance edits, growth against its base).
+    A percentage-formatted cell holds the fraction: 0.0625 is 6.25 %, 0.01.
+    """
+    places = decimals(value)
+    if places is None:
+        return None
+    if percent_format and not isinstance(value, str):
+        places = max(0, places - 2)  # 0.5 shows as 50 %: whole percents
+    return place_value(places, factor)
+
+
+def place_value(places: int, factor: float = 1.0) -> float:
+    """The value of one unit in the last of `places` decimals, in the stored unit."""
+    return round(10.0**-places * factor, 12)
 
 
 def pct(value: object, percent_format: bool = False) -> float | None:

@@ -111,7 +111,9 @@ REJECTIONS = pa.schema(
 
 
 def sheet_schema(sheet: t.Sheet) -> pa.Schema:
-    return pa.schema([*LINEAGE, *((c.field, _KIND_TYPES[c.kind]) for c in sheet.columns)])
+    """Lineage, the template's columns, then each figure's precision as filed (step_field)."""
+    steps = [(c.step_field, pa.float64()) for c in sheet.columns if c.step_field]
+    return pa.schema([*LINEAGE, *((c.field, _KIND_TYPES[c.kind]) for c in sheet.columns), *steps])
 
 
 TABLES: dict[str, pa.Schema] = {
@@ -141,9 +143,27 @@ def connect(path: Path, read_only: bool = False):
             con.execute(f"create schema if not exists {SCHEMA}")
             for name, schema in TABLES.items():
                 con.execute(_ddl(name, schema))
+            add_missing_columns(con, SCHEMA, TABLES)
         yield con
     finally:
         con.close()
+
+
+def add_missing_columns(con, schema: str, tables: dict[str, pa.Schema]) -> None:
+    """Columns a newer parkstat added to a table of an older warehouse (NULL in its old rows)."""
+    have = set(
+        con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = ?",
+            [schema],
+        ).fetchall()
+    )
+    for name, table in tables.items():
+        for f in table:
+            if (name, f.name) not in have:
+                con.execute(
+                    f"alter table {schema}.{name} add column {f.name} {_ARROW_TO_SQL[f.type]}"
+                )
 
 
 def filing_ids(con) -> set[str]:

@@ -34,6 +34,7 @@ from sources.registry import Registry, ResolveError
 CODE, NAME, PERIOD, SHEET, ITEM, GROUP, MEASURE, VALUE, UNIT = t.CSV_COLUMNS
 FILED, REVISION = t.COVER_FILED, t.COVER_REVISION
 PLAIN = "plain number"  # VALUE parsed for the whole column where it is a plain ASCII number
+PLACES = "decimals"  # and how many decimals it was written with
 
 # (sheet key, 指标 or None, 口径) -> stored field, from the template's one mapping.
 _TARGETS = {
@@ -47,6 +48,7 @@ _AMOUNT_UNITS = {
     (s.key, c.field): c.unit for s in t.CSV_SHEETS for c in s.columns if c.kind == "amount"
 }
 _SHEET_KEYS = {text(s.name): s for s in t.CSV_SHEETS}
+_STEPS = {c.field: c.step_field for s in t.CSV_SHEETS for c in s.columns if c.step_field}
 
 
 @dataclass
@@ -120,6 +122,7 @@ def read_long_csv(
         )
     cols = {c: _values(table.column(columns[c])) for c in t.CSV_COLUMNS}
     cols[PLAIN] = _plain_numbers(table.column(columns[VALUE]))
+    cols[PLACES] = _plain_decimals(table.column(columns[VALUE]))
     for extra in (FILED, REVISION):
         cols[extra] = table.column(columns[extra]).to_pylist() if extra in columns else None
 
@@ -156,6 +159,17 @@ def _plain_numbers(column: pa.ChunkedArray) -> list[float | None]:
     return pc.cast(
         pc.if_else(plain, column, pa.scalar(None, pa.string())), pa.float64()
     ).to_pylist()
+
+
+def _plain_decimals(column: pa.ChunkedArray) -> list[int | None]:
+    """Decimals of each plain ASCII number without an exponent, at once (normalise.decimals'
+    hot path); None where a cell needs normalise's rules."""
+    plain = pc.match_substring_regex(column, r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    dot = pc.find_substring(column, ".")
+    places = pc.if_else(
+        pc.less(dot, 0), 0, pc.subtract(pc.subtract(pc.utf8_length(column), dot), 1)
+    )
+    return pc.if_else(plain, places, pa.scalar(None, pa.int64())).to_pylist()
 
 
 def _all_strings(content: str) -> dict[str, pa.DataType]:
@@ -304,6 +318,11 @@ class _Builder:
         except CellError as e:
             self.problem(e.rule, str(e), sheet_text, line, VALUE, value)
             row[target] = None
+        if target in _STEPS and row[target] is not None:
+            places = cols[PLACES][i]
+            row[_STEPS[target]] = (
+                n.place_value(places, factor) if places is not None else n.step(value, factor)
+            )
 
     def finish(self) -> CsvFiling:
         if not self.group.problems:
@@ -313,5 +332,7 @@ class _Builder:
                 for row in self.filing.sheets.setdefault(sheet.key, []):
                     for col in sheet.columns[1:]:
                         row.setdefault(col.field, None)
+                        if col.step_field:
+                            row.setdefault(col.step_field, None)
             self.group.filing = self.filing
         return self.group

@@ -231,6 +231,8 @@ def convert_row(
         except CellError as e:
             on_error(e.rule, located.headers.get(col.field, col.header), value, str(e))
             row[col.field] = None
+        if col.step_field:
+            row[col.step_field] = None if row[col.field] is None else n.step(value, factor, percent)
     return row
 
 

@@ -136,6 +136,12 @@ class Column:
         return self.words or (self.header.split("(")[0],)
 
     @property
+    def step_field(self) -> str | None:
+        """The raw column keeping a figure's precision as filed (normalise.step): amounts
+        and growth rates carry one, so that a rule can tell what rounding explains."""
+        return f"{self.field}_step" if self.kind in ("amount", "pct") else None
+
+    @property
     def unit(self) -> str | None:
         """The unit in a number column's header: 本年累计(万元) -> 万元, 规上企业数(家) -> 家."""
         if self.kind in ("amount", "count", "pct") and self.header.endswith(")"):

@@ -59,6 +59,9 @@ def test_encodings_are_detected_and_values_stored(tmp_path, encoding):
             "_row": 7,
             "output_prior_ytd": None,
             "yoy_reported_pct": None,
+            "output_ytd_step": 0.1,  # written 1200.5
+            "output_prior_ytd_step": None,
+            "yoy_reported_pct_step": None,
         }
     ]
     assert tianyi.rows("tax")[0]["tax_ytd"] == 35000.0  # 亿元 -> 万元
