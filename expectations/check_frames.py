@@ -181,24 +181,16 @@ def balance(con) -> pd.DataFrame:
     Each edit reads the raw tables cut to the filings in scope (_BALANCE_TABLES):
     a backfill's batches would otherwise each scan the whole raw layer.
 
-    `gap` is how far the edit is off (for a sub-item, how far it exceeds its
-    parent); `allowed` is the tolerance, the larger of the fixed and the
-    relative one, so that figures filed in 亿元 with two decimals still pass.
+    `gap` is how far the edit is off: for a breakdown whose parts are all
+    reported, how far their sum is from its total; with a part left blank,
+    how far the reported parts exceed it; for a sub-item, how far it exceeds
+    its parent. `allowed` is what rounding can explain (rounding_allowed).
+    A breakdown's total is its 合计 row, or — that row's figure left blank —
+    the headline figure it breaks down.
     """
-    parts = []
-    for measure, ind, chain, tax, export, import_ in (
-        (t.MEASURE_YTD, "value_ytd", "output_ytd", "tax_ytd", "export_ytd", "import_ytd"),
-        (
-            t.MEASURE_PRIOR,
-            "value_prior_ytd",
-            "output_prior_ytd",
-            "tax_prior_ytd",
-            "export_prior_ytd",
-            "import_prior_ytd",
-        ),
-    ):
-        parts.append(_balance_sql(measure, ind, chain, tax, export, import_))
-    edits = "\nunion all\n".join(parts)
+    edits = "\nunion all\n".join(
+        _balance_sql(measure, fields) for measure, fields in _BALANCE_FIELDS.items()
+    )
     in_scope = ",\n".join(
         f"{table} as (select * from raw.{table} where filing_id in (select filing_id from scope))"
         for table in _BALANCE_TABLES
@@ -206,102 +198,147 @@ def balance(con) -> pd.DataFrame:
     return con.execute(f"""
         with {in_scope},
         edits as ({edits})
-        select edits.*,
-               greatest({t.BALANCE_TOLERANCE_WAN},
-                        abs(parent) * {t.BALANCE_TOLERANCE_PCT} / 100) as allowed
+        select edits.* exclude (rounding), {rounding_allowed("rounding")} as allowed
         from edits
         where gap is not null
     """).df()
 
 
+def rounding_allowed(half_steps: str) -> str:
+    """SQL: what rounding can explain in an edit, from the sum of half the step (the
+    place value of the last digit as filed) of each figure in it — 50 万元 for each
+    figure filed in 亿元 with two decimals — and never less than the fixed tolerance
+    (1 万元 for figures filed in 万元)."""
+    return f"greatest({t.BALANCE_TOLERANCE_WAN}, coalesce({half_steps}, 0))"
+
+
+def half_step(step: str) -> str:
+    """SQL: half a figure's step; an older row without one counts as exact."""
+    return f"coalesce({step}, 0) / 2"
+
+
 # The raw tables the balance edits read, each as a CTE of the same name holding
 # only the filings in scope.
 _BALANCE_TABLES = ("indicators", "chain_output", "tax", "trade")
+# Per measure: the field of each table the edits compare.
+_BALANCE_FIELDS = {
+    t.MEASURE_YTD: {
+        "indicators": "value_ytd",
+        "chain_output": "output_ytd",
+        "tax": "tax_ytd",
+        "export": "export_ytd",
+        "import": "import_ytd",
+    },
+    t.MEASURE_PRIOR: {
+        "indicators": "value_prior_ytd",
+        "chain_output": "output_prior_ytd",
+        "tax": "tax_prior_ytd",
+        "export": "export_prior_ytd",
+        "import": "import_prior_ytd",
+    },
+}
 
 
-def _balance_sql(measure, ind, chain, tax, export, import_) -> str:
+def breakdown_gap(parts: str, total: str, blanks: str) -> str:
+    """SQL: how far a breakdown is off its total — all parts reported, the difference;
+    some left blank, only how far the reported ones exceed the total."""
+    return (
+        f"case when {blanks} = 0 then abs({total} - coalesce({parts}, 0)) "
+        f"else greatest(coalesce({parts}, 0) - {total}, 0) end"
+    )
+
+
+def _balance_sql(measure: str, fields: dict[str, str]) -> str:
     total = t.TOTAL_ROW
     loc = "filing_id, park_code, period, file_name, sheet, row_number"
+    ind = fields["indicators"]
 
-    def ind_value(name: str) -> str:
-        return f"max({ind}) filter (where indicator = '{name}')"
+    def ind_value(name: str, what: str = ind) -> str:
+        return f"max({what}) filter (where indicator = '{name}')"
 
-    def summed(table: str, key: str, field: str, label: str) -> str:
+    headline = ", ".join(
+        f'{ind_value(name)} as "{name}", {ind_value(name, ind + "_step")} as "{name} step"'
+        for name in (t.IND_OUTPUT, t.IND_TAX, t.IND_EXPORT, t.IND_IMPORT)
+    )
+
+    def breakdown(table: str, key: str, field: str, parts_words: str, name: str) -> str:
+        """Σ parts against 合计 (or, 合计 blank, against the headline figure `name`);
+        then 合计 against the headline figure."""
+        step = f"{field}_step"
+        parent = f'coalesce(b.total, h."{name}")'
+        parent_step = f'case when b.total is not null then b.total_step else h."{name} step" end'
         return f"""
-        select {loc}, '{label}' || ' ({measure})' as item, parent, other,
-               abs(parent - other) as gap
+        select {loc}, '{t.SHEET_BY_KEY[_SHEET_OF[table]].name} ' ||
+               case when b.total is not null then '{total}' else '{name} ({total} blank)' end
+               || case when b.blanks = 0 then ' = Σ ' else ' ≥ Σ reported ' end
+               || '{parts_words} ({measure})' as item,
+               {parent} as parent, b.parts as other,
+               {breakdown_gap("b.parts", parent, "b.blanks")} as gap,
+               coalesce(b.parts_rounding, 0) + {half_step(parent_step)} as rounding
         from (
             select filing_id,
                    any_value(park_code) as park_code, any_value(period) as period,
-                   any_value(file_name) as file_name,
-                   any_value(sheet) filter (where {key} = '{total}') as sheet,
+                   any_value(file_name) as file_name, any_value(sheet) as sheet,
                    any_value(row_number) filter (where {key} = '{total}') as row_number,
-                   max({field}) filter (where {key} = '{total}') as parent,
-                   sum({field}) filter (where {key} <> '{total}') as other,
+                   max({field}) filter (where {key} = '{total}') as total,
+                   max({step}) filter (where {key} = '{total}') as total_step,
+                   sum({field}) filter (where {key} <> '{total}') as parts,
+                   sum({half_step(step)}) filter (where {key} <> '{total}') as parts_rounding,
                    count(*) filter (where {key} <> '{total}' and {field} is null) as blanks
             from {table} group by filing_id
-        ) where blanks = 0"""
-
-    def against_indicator(table: str, key: str, field: str, name: str, label: str) -> str:
-        return f"""
-        select r.{loc.replace(", ", ", r.")}, '{label}' || ' ({measure})', i.v, r.{field},
-               abs(i.v - r.{field})
-        from {table} r
-        join (select filing_id, {ind_value(name)} as v from indicators group by filing_id) i
-          using (filing_id)
-        where r.{key} = '{total}'"""
+        ) b
+        left join headline h using (filing_id)
+        union all
+        select {loc}, '{t.SHEET_BY_KEY[_SHEET_OF[table]].name} {total} = {name} ({measure})',
+               h."{name}", b.total, abs(h."{name}" - b.total),
+               {half_step("b.total_step")} + {half_step(f'h."{name} step"')}
+        from (
+            select filing_id, park_code, period, file_name, sheet, row_number,
+                   {field} as total, {step} as total_step
+            from {table} where {key} = '{total}'
+        ) b
+        join headline h using (filing_id)"""
 
     sub_items = [(i.name, i.parent) for i in t.INDICATORS if i.parent]
     queries = [
-        summed("chain_output", "chain", chain, f"{t.CHAIN_SHEET.name} {total} = Σ 产业链"),
-        against_indicator(
-            "chain_output",
-            "chain",
-            chain,
-            t.IND_OUTPUT,
-            f"{t.CHAIN_SHEET.name} {total} = {t.IND_OUTPUT}",
-        ),
-        summed("tax", "tax_type", tax, f"{t.TAX_SHEET.name} {total} = Σ 税种"),
-        against_indicator(
-            "tax", "tax_type", tax, t.IND_TAX, f"{t.TAX_SHEET.name} {total} = {t.IND_TAX}"
-        ),
-        summed("trade", "partner", export, f"{t.TRADE_SHEET.name} {total} 出口 = Σ 国家(地区)"),
-        summed("trade", "partner", import_, f"{t.TRADE_SHEET.name} {total} 进口 = Σ 国家(地区)"),
-        against_indicator(
-            "trade",
-            "partner",
-            export,
-            t.IND_EXPORT,
-            f"{t.TRADE_SHEET.name} {total} 出口 = {t.IND_EXPORT}",
-        ),
-        against_indicator(
-            "trade",
-            "partner",
-            import_,
-            t.IND_IMPORT,
-            f"{t.TRADE_SHEET.name} {total} 进口 = {t.IND_IMPORT}",
-        ),
+        breakdown("chain_output", "chain", fields["chain_output"], "产业链", t.IND_OUTPUT),
+        breakdown("tax", "tax_type", fields["tax"], "税种", t.IND_TAX),
+        breakdown("trade", "partner", fields["export"], "国家(地区) 出口", t.IND_EXPORT),
+        breakdown("trade", "partner", fields["import"], "国家(地区) 进口", t.IND_IMPORT),
         f"""
         select {loc}, '{t.IND_TRADE} = 出口 + 进口 ({measure})', parent, other,
-               abs(parent - other)
+               abs(parent - other), rounding
         from (
             select filing_id, any_value(park_code) as park_code, any_value(period) as period,
                    any_value(file_name) as file_name, any_value(sheet) as sheet,
                    any_value(row_number) filter (where indicator = '{t.IND_TRADE}') as row_number,
                    {ind_value(t.IND_TRADE)} as parent,
-                   {ind_value(t.IND_EXPORT)} + {ind_value(t.IND_IMPORT)} as other
+                   {ind_value(t.IND_EXPORT)} + {ind_value(t.IND_IMPORT)} as other,
+                   sum({half_step(ind + "_step")}) filter (where indicator in
+                       ('{t.IND_TRADE}', '{t.IND_EXPORT}', '{t.IND_IMPORT}')) as rounding
             from indicators group by filing_id
         )""",
     ]
     for child, parent in sub_items:
         queries.append(f"""
         select {loc}, '{child} ≤ {parent} ({measure})', parent, other,
-               greatest(other - parent, 0)
+               greatest(other - parent, 0), rounding
         from (
             select filing_id, any_value(park_code) as park_code, any_value(period) as period,
                    any_value(file_name) as file_name, any_value(sheet) as sheet,
                    any_value(row_number) filter (where indicator = '{child}') as row_number,
-                   {ind_value(parent)} as parent, {ind_value(child)} as other
+                   {ind_value(parent)} as parent, {ind_value(child)} as other,
+                   sum({half_step(ind + "_step")}) filter (where indicator in
+                       ('{child}', '{parent}')) as rounding
             from indicators group by filing_id
         )""")
-    return "\nunion all\n".join(queries)
+    return f"""
+    select * from (
+        with headline as (
+            select filing_id, {headline} from indicators group by filing_id
+        )
+        {" union all ".join(queries)}
+    )"""
+
+
+_SHEET_OF = {"chain_output": "chains", "tax": "tax", "trade": "trade"}

@@ -60,12 +60,13 @@ FILING_SUITES: tuple[Suite, ...] = (
                     column_B="gap",
                     or_equal=True,
                     meta={"rule": "B5"},
-                    description=f"Balance edits hold within {t.BALANCE_TOLERANCE_WAN} 万元 "
-                    f"or {t.BALANCE_TOLERANCE_PCT} %",
+                    description="Balance edits hold within what rounding explains (half the "
+                    "last digit of each figure as filed, at least "
+                    f"{t.BALANCE_TOLERANCE_WAN:g} 万元)",
                 ),
                 lambda r: (
                     f"{r['item']}: {_n(r['parent'])} against {_n(r['other'])}, "
-                    f"off by {_n(r['gap'])} 万元 (allowed {_n(r['allowed'])})"
+                    f"off by {_n(r['gap'])} 万元 — rounding explains {_n(r['allowed'])}"
                 ),
             ),
         ),

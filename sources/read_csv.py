@@ -325,6 +325,11 @@ class _Builder:
             )
 
     def finish(self) -> CsvFiling:
+        for sheet in t.CSV_SHEETS:
+            if sheet.has_total and (sheet.key, t.TOTAL_ROW) not in self.rows:
+                self.problem(
+                    "B1", sheet_table.NO_TOTAL, sheet.name, self.group.first_line, GROUP, None
+                )
         if not self.group.problems:
             for (sheet_key, _), row in self.rows.items():
                 self.filing.sheets.setdefault(sheet_key, []).append(row)

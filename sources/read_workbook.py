@@ -196,4 +196,6 @@ def _read_data_sheet(sheet: t.Sheet, sheet_name: str, grid, problem, percent) ->
         row["_sheet"] = sheet_name
         row["_row"] = row_number
         rows.append(row)
+    if sheet.has_total and t.TOTAL_ROW not in seen:
+        problem("B1", sheet_table.NO_TOTAL, sheet_name, None, sheet.key_column.header)
     return rows

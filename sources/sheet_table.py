@@ -46,6 +46,13 @@ KEY_WORDS = {
 }
 
 
+# A breakdown sheet without its 合计 row (template.Sheet.has_total).
+NO_TOTAL = (
+    f"required row '{t.TOTAL_ROW}' is missing: the breakdown's total, which the "
+    "balance edits and the headline figures are checked against"
+)
+
+
 @dataclass
 class Located:
     header_row: int  # 0-based index of the (last) header row

@@ -155,6 +155,9 @@ class Sheet:
     name: str  # sheet name in the workbook
     columns: tuple[Column, ...] = field(default_factory=tuple)
     raw_table: str = ""
+    # A breakdown whose rows end in a 合计 row (TOTAL_ROW): the row is required,
+    # since the balance edits (B5) and the headline figures hang on it.
+    has_total: bool = False
 
     @property
     def key_column(self) -> Column:
@@ -212,6 +215,7 @@ CHAIN_SHEET = Sheet(
         Column("enterprises", "规上企业数(家)", "count", ("企业数",)),
     ),
     raw_table="chain_output",
+    has_total=True,
 )
 TAX_SHEET = Sheet(
     "tax",
@@ -223,6 +227,7 @@ TAX_SHEET = Sheet(
         Column("yoy_reported_pct", "同比增长(%)", "pct", ("同比",)),
     ),
     raw_table="tax",
+    has_total=True,
 )
 TRADE_SHEET = Sheet(
     "trade",
@@ -235,6 +240,7 @@ TRADE_SHEET = Sheet(
         Column("import_prior_ytd", "进口上年同期(万元)", "amount", ("进口", "上年同期")),
     ),
     raw_table="trade",
+    has_total=True,
 )
 PROJECT_SHEET = Sheet(
     "projects",
@@ -399,7 +405,12 @@ RULES: dict[str, Rule] = {
             "a numeric cell that is not a number after normalisation",
         ),
         Rule("B4", True, "金额或数量为负", "a negative amount or count"),
-        Rule("B5", True, "平衡关系不符", "a balance edit does not hold"),
+        Rule(
+            "B5",
+            True,
+            "平衡关系不符(超出四舍五入可解释的范围)",
+            "a balance edit does not hold beyond what rounding explains",
+        ),
         Rule(
             "B6",
             True,
@@ -430,8 +441,10 @@ RULES: dict[str, Rule] = {
     )
 }
 
-BALANCE_TOLERANCE_WAN = 1.0  # B5: 万元
-BALANCE_TOLERANCE_PCT = 0.1  # B5: percent
+# B5: a balance edit may be off by what rounding explains — half the place value
+# of the last digit of each figure in it, as filed (218.83 亿元: 50 万元) — and
+# never less than this (万元 figures: 1 万元).
+BALANCE_TOLERANCE_WAN = 1.0
 UNIT_SLIP_FACTOR = 50.0  # B7
 GROWTH_GAP_PP = 2.0  # W1: percentage points
 GROWTH_RANGE_PCT = (-50.0, 100.0)  # W2

@@ -140,5 +140,10 @@ class Scenario:
         return self.decide(waivers)
 
 
+def blocking(verdict: Verdict) -> list[str]:
+    """The blocking rules a verdict names (a rejected filing's warnings are moot)."""
+    return sorted({p.rule for p in verdict.problems if t.RULES[p.rule].blocking})
+
+
 def _suffix(filing: Filing) -> str:
     return f"_{filing.park_code}_{filing.period:%Y%m}_r{filing.revision}"

@@ -150,7 +150,7 @@ def _garbled(v: float) -> str:
 
 
 def _delta(v: float) -> float:
-    """Well over the B5 tolerance (1 万元 and 0.1 %)."""
+    """Well over what rounding explains (B5: 1 万元 for figures filed in 万元)."""
     return round(max(50.0, abs(v) * 0.03), 1)
 
 
