@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from expectations import audit_store
 from expectations.audit_store import PUBLISHABLE
-from expectations.audit_store import SCHEMA as AUDIT
 from sources import template as t
 
 LOCATION = ["filing_id", "park_code", "period", "file_name", "sheet", "row_number", "item"]
@@ -28,121 +28,271 @@ def _in(names: list[str]) -> str:
 
 
 _PUBLISHABLE = _in(list(PUBLISHABLE))
+_WAN_AMOUNTS = [i.name for i in t.INDICATORS if i.is_amount and i.unit == t.UNIT_WAN_YUAN]
 
 
 def _accepted(decisions: str) -> str:
-    """The current accepted filing of each park and period (as the marts pick it)."""
+    """The current accepted filing of each park and period (as the marts pick it), with the
+    order in which it counts for a forward check (`effective_seq`, see _SO_FAR)."""
     return f"""
-    select f.*
+    select f.*, d.effective_seq
     from raw.filings f
-    join {decisions} d using (filing_id)
+    join ({decisions}) d using (filing_id)
     where d.status in {_PUBLISHABLE}
     qualify row_number() over (
         partition by f.park_code, f.period order by {t.SUPERSEDE_ORDER}) = 1
 """
 
 
-ACCEPTED = _accepted(f"{AUDIT}.filing_decisions")
-# While a batch of periods is validated, its own filings count as decided with
-# the statuses of the previous round (temp table `tentative`), so that a
-# filing is compared with the batch's earlier filings that are not rejected.
-_SO_FAR = _accepted(
-    f"(select filing_id, status from {AUDIT}.filing_decisions"
-    " union all select filing_id, status from tentative)"
-)
+ACCEPTED = _accepted(f"select *, 0 as effective_seq from ({audit_store.CURRENT_DECISIONS})")
+# While a batch of filings is decided, its own filings count with the statuses
+# of the previous round (temp table `tentative`), in place of any earlier
+# decision of theirs (a rejected filing decided again). `effective_seq` says
+# when a filing came to count: filings decided in earlier runs before all of
+# this run's, this run's in order of arrival. A filing is checked against the
+# later periods (B6 forward) that counted before it: a correction against the
+# months already there, not against the park's own corrections of them sent
+# with it, which are checked against it in turn (B6 backward).
+_SO_FAR = _accepted(f"""
+    select filing_id, status, 0 as effective_seq from ({audit_store.CURRENT_DECISIONS})
+    where filing_id not in (select filing_id from tentative)
+    union all
+    select filing_id, status, effective_seq from tentative""")
 
-# Year-to-date values as (filing, item, value): the items B6 and B7 compare.
+# Year-to-date values (and the row's own 上年同期) as (filing, item, value): the
+# items B6 and B7 compare.
 _YTD_ITEMS = f"""
     select filing_id, park_code, period, file_name, sheet, row_number,
            '{t.INDICATOR_SHEET.name} ' || indicator as item, value_ytd as value,
+           value_prior_ytd as prior,
            indicator in {_in(_CUMULATIVE)} as is_cumulative,
            indicator in {_in(_AMOUNTS)} as is_amount
     from raw.indicators
     union all
     select filing_id, park_code, period, file_name, sheet, row_number,
-           '{t.CHAIN_SHEET.name} ' || chain, output_ytd, true, true
+           '{t.CHAIN_SHEET.name} ' || chain, output_ytd, output_prior_ytd, true, true
     from raw.chain_output
     union all
     select filing_id, park_code, period, file_name, sheet, row_number,
-           '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, true, true
+           '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, tax_prior_ytd, true, true
     from raw.tax
     union all
     select filing_id, park_code, period, file_name, sheet, row_number,
-           '{t.TRADE_SHEET.name} ' || partner || ' {t.CSV_ITEM_EXPORT}', export_ytd, true, true
+           '{t.TRADE_SHEET.name} ' || partner || ' {t.CSV_ITEM_EXPORT}', export_ytd,
+           export_prior_ytd, true, true
     from raw.trade
     union all
     select filing_id, park_code, period, file_name, sheet, row_number,
-           '{t.TRADE_SHEET.name} ' || partner || ' {t.CSV_ITEM_IMPORT}', import_ytd, true, true
+           '{t.TRADE_SHEET.name} ' || partner || ' {t.CSV_ITEM_IMPORT}', import_ytd,
+           import_prior_ytd, true, true
     from raw.trade
 """
 
 
 def history(con) -> pd.DataFrame:
-    """B6, B7: each YTD value beside the same item in the park's latest accepted earlier period."""
+    """B6, B7: each YTD value beside the park's accepted figures for the same item.
+
+    - `ref_value`: the latest accepted earlier period of the same year (B6: not
+      below it; B7: the within-year reference);
+    - `later_min`, `later_broken`: the accepted later periods of the same year
+      that counted before this filing (B6 forward: not above them);
+    - `last_value`: the same period last year, accepted; with the row's own
+      上年同期 the item's level a year ago (`year_ago`, the larger);
+    - `scale`: the park's largest 万元 headline figure in its latest accepted
+      filing of any earlier period.
+
+    `ratio` (B7, 元 typed as 万元) is how many times the value is its references:
+    the within-year one and the year-ago level both when both exist; the
+    within-year one alone only where the value is also above the park's scale
+    (a small early value — 2 万美元 of FDI in February — cannot make an ordinary
+    later one a slip); the year-ago level alone for the year's first filing.
+    `prior_ratio`: the row's 上年同期 against last year's accepted figure.
+    """
     return con.execute(f"""
         with items as ({_YTD_ITEMS}),
         accepted as ({_SO_FAR}),
-        scoped as (select i.* from items i join scope using (filing_id) where i.value is not null),
-        reference as (
+        scoped as (
+            select i.*, f.effective_seq
+            from items i join scope using (filing_id)
+            join (select filing_id, effective_seq from tentative) f using (filing_id)
+            where i.value is not null or i.prior is not null
+        ),
+        filings as (select distinct filing_id, park_code, period, effective_seq from scoped),
+        earlier as (
             select s.filing_id, arg_max(a.filing_id, a.period) as ref_filing_id,
                    max(a.period) as ref_period
-            from (select distinct filing_id, park_code, period from scoped) s
+            from filings s
             join accepted a
               on a.park_code = s.park_code and year(a.period) = year(s.period)
              and a.period < s.period
             group by s.filing_id
+        ),
+        latest as (
+            select s.filing_id, arg_max(a.filing_id, a.period) as any_filing_id
+            from filings s join accepted a on a.park_code = s.park_code and a.period < s.period
+            group by s.filing_id
+        ),
+        scale as (
+            select l.filing_id, max(i.value_ytd) as scale
+            from latest l join raw.indicators i on i.filing_id = l.any_filing_id
+            where i.indicator in {_in(_WAN_AMOUNTS)}
+            group by l.filing_id
+        ),
+        last_year as (
+            select s.filing_id, a.filing_id as last_filing_id, a.period as last_period
+            from filings s join accepted a
+              on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+        ),
+        later as (
+            select s.filing_id, s.item,
+                   min(l.value) as later_min,
+                   string_agg(strftime(a.period, '%Y-%m') || ' (' || l.value || ')', ', '
+                              order by a.period) filter (where l.value < s.value) as later_broken
+            from scoped s
+            join accepted a
+              on a.park_code = s.park_code and year(a.period) = year(s.period)
+             and a.period > s.period and a.effective_seq < s.effective_seq
+            join items l on l.filing_id = a.filing_id and l.item = s.item
+            where s.value is not null and l.value is not null and s.is_cumulative
+            group by s.filing_id, s.item
+        ),
+        joined as (
+            select s.*, e.ref_period, prev.value as ref_value, ly.last_period,
+                   last.value as last_value, greatest(last.value, s.prior) as year_ago,
+                   sc.scale, lt.later_min, lt.later_broken
+            from scoped s
+            left join earlier e using (filing_id)
+            left join items prev on prev.filing_id = e.ref_filing_id and prev.item = s.item
+            left join last_year ly using (filing_id)
+            left join items last on last.filing_id = ly.last_filing_id and last.item = s.item
+            left join scale sc using (filing_id)
+            left join later lt on lt.filing_id = s.filing_id and lt.item = s.item
         )
-        select {", ".join("s." + c for c in LOCATION)}, s.is_cumulative, s.is_amount,
-               s.value, r.ref_period, earlier.value as ref_value,
-               case when earlier.value > 0 then s.value / earlier.value end as ratio
-        from scoped s
-        join reference r using (filing_id)
-        join items earlier on earlier.filing_id = r.ref_filing_id and earlier.item = s.item
-        where earlier.value is not null
+        select {", ".join(LOCATION)}, is_cumulative, is_amount,
+               value, ref_period, ref_value, later_min, later_broken,
+               prior, last_period, last_value, year_ago, scale,
+               case
+                   when value is null then null
+                   when ref_value > 0 and year_ago > 0
+                       then least(value / ref_value, value / year_ago)
+                   when ref_value > 0
+                       then case when scale is null or value > scale then value / ref_value end
+                   when year_ago > 0 then value / year_ago
+               end as ratio,
+               case when last_value > 0 then prior / last_value end as prior_ratio
+        from joined
     """).df()
 
 
-def growth(con) -> pd.DataFrame:
-    """W1, W2: each reported growth beside the warehouse's own.
+def growth_pct(current: str, base: str) -> str:
+    """SQL: growth in percent of `current` over a positive `base`, as dbt's growth_pct."""
+    return (
+        f"case when {base} > 0 then round(({current} / {base} - 1) * 100, {t.GROWTH_DECIMALS}) end"
+    )
 
-    The warehouse computes growth against last year's accepted filing for the
-    same period; where there is none (the first year on record) against the
-    filing's own 上年同期, so a growth cell at odds with its own figures is
-    still caught.
+
+_GROWTH_ITEMS = f"""
+    select filing_id, park_code, period, file_name, sheet, row_number,
+           '{t.INDICATOR_SHEET.name} ' || indicator as item, value_ytd as ytd,
+           value_prior_ytd as prior, yoy_reported_pct as reported, value_ytd_step as ytd_step,
+           value_prior_ytd_step as prior_step, yoy_reported_pct_step as reported_step,
+           indicator in {_in(_GROWTH_ONLY)} as growth_only
+    from raw.indicators
+    union all
+    select filing_id, park_code, period, file_name, sheet, row_number,
+           '{t.CHAIN_SHEET.name} ' || chain, output_ytd, output_prior_ytd, yoy_reported_pct,
+           output_ytd_step, output_prior_ytd_step, yoy_reported_pct_step, false
+    from raw.chain_output
+    union all
+    select filing_id, park_code, period, file_name, sheet, row_number,
+           '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, tax_prior_ytd, yoy_reported_pct,
+           tax_ytd_step, tax_prior_ytd_step, yoy_reported_pct_step, false
+    from raw.tax
+"""
+
+
+def growth(con) -> pd.DataFrame:
+    """W1, W2, W6, W9: each growth beside its own base and last year's accepted filing.
+
+    - `growth`: as reported, or — the cell blank, both amounts there — derived
+      from the filing's own 本年累计 and 上年同期 (`derived`);
+    - `computed`: against last year's accepted filing for the same period (W1:
+      `gap`, where there is one);
+    - `own_base_excess` (W6): how far a reported growth lies outside what its
+      own 本年累计 and 上年同期 give, each taken anywhere within its rounding
+      (half its last digit as filed) and the growth within its own;
+    - `amount_filed` (W9): a figure in the amount cells of a growth-only row.
+    """
+    # Lowest and highest growth the rounded amounts allow, in percent.
+    half_ytd, half_prior = half_step("s.ytd_step"), half_step("s.prior_step")
+    lowest = f"((s.ytd - {half_ytd}) / (s.prior + {half_prior}) - 1) * 100"
+    highest = (
+        f"case when s.prior > {half_prior} "
+        f"then ((s.ytd + {half_ytd}) / (s.prior - {half_prior}) - 1) * 100 end"
+    )
+    half_growth = f"coalesce(s.reported_step, {t.GROWTH_STEP_UNKNOWN}) / 2"
+    return con.execute(f"""
+        with items as ({_GROWTH_ITEMS}),
+        accepted as ({_SO_FAR}),
+        scoped as (
+            select i.*,
+                   case when not i.growth_only and i.ytd is not null
+                        then {growth_pct("i.ytd", "i.prior")} end as own_base
+            from items i join scope using (filing_id)
+        ),
+        rows as (
+            select s.*, coalesce(s.reported, s.own_base) as growth,
+                   s.reported is null and s.own_base is not null as derived,
+                   case when s.growth_only then coalesce(s.ytd, s.prior) end as amount_filed,
+                   case when not s.growth_only then {growth_pct("s.ytd", "last.ytd")} end
+                       as computed,
+                   case when s.reported is not null and s.own_base is not null then greatest(
+                       {lowest} - {half_growth} - s.reported,
+                       s.reported - ({highest}) - {half_growth},
+                       0) end as own_base_excess
+            from scoped s
+            left join accepted a
+              on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+            left join items last on last.filing_id = a.filing_id and last.item = s.item
+        )
+        select {", ".join(LOCATION)}, ytd, prior, reported, own_base, growth, derived,
+               computed, abs(growth - computed) as gap,
+               case when own_base_excess > {t.FLOAT_SLACK} then own_base_excess else 0 end
+                   as own_base_excess,
+               amount_filed
+        from rows
+        where growth is not null or amount_filed is not null
+    """).df()
+
+
+def prior_base(con) -> pd.DataFrame:
+    """W7: each 上年同期 on 主要指标 beside what the park filed, accepted, for that period.
+
+    The breakdowns' bases are tied to these by the balance edits (B5). `gap`
+    is how far they differ; `allowed` what the rounding of both explains (for
+    amounts as B5 allows; counts and stocks must be equal).
     """
     return con.execute(f"""
-        with items as (
-            select filing_id, park_code, period, file_name, sheet, row_number,
-                   '{t.INDICATOR_SHEET.name} ' || indicator as item, value_ytd as ytd,
-                   value_prior_ytd as prior, yoy_reported_pct as reported,
-                   indicator in {_in(_GROWTH_ONLY)} as growth_only
-            from raw.indicators
-            union all
-            select filing_id, park_code, period, file_name, sheet, row_number,
-                   '{t.CHAIN_SHEET.name} ' || chain, output_ytd, output_prior_ytd,
-                   yoy_reported_pct, false
-            from raw.chain_output
-            union all
-            select filing_id, park_code, period, file_name, sheet, row_number,
-                   '{t.TAX_SHEET.name} ' || tax_type, tax_ytd, tax_prior_ytd, yoy_reported_pct,
-                   false
-            from raw.tax
-        ),
-        accepted as ({_SO_FAR}),
-        scoped as (select i.* from items i join scope using (filing_id)
-                   where i.reported is not null)
-        select {", ".join("s." + c for c in LOCATION)}, s.reported,
-               case when s.growth_only then null
-                    when last.ytd > 0 then round((s.ytd / last.ytd - 1) * 100, 2)
-                    when s.prior > 0 then round((s.ytd / s.prior - 1) * 100, 2)
-               end as computed,
-               case when last.ytd > 0 then 'last year''s filing'
-                    else 'its own 上年同期' end as computed_against,
-               abs(s.reported - computed) as gap
+        with accepted as ({_SO_FAR}),
+        scoped as (
+            select i.* from raw.indicators i join scope using (filing_id)
+            where i.value_prior_ytd is not null and i.indicator not in {_in(_GROWTH_ONLY)}
+        )
+        select s.filing_id, s.park_code, s.period, s.file_name, s.sheet, s.row_number,
+               '{t.INDICATOR_SHEET.name} ' || s.indicator as item, s.unit,
+               s.value_prior_ytd as prior, a.period as last_period, last.value_ytd as last_ytd,
+               abs(s.value_prior_ytd - last.value_ytd) as gap,
+               case when s.indicator in {_in(_AMOUNTS)} then {
+        rounding_allowed(
+            f"{half_step('s.value_prior_ytd_step')} + {half_step('last.value_ytd_step')}"
+        )
+    } else 0 end as allowed
         from scoped s
-        left join accepted a
+        join accepted a
           on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
-        left join items last on last.filing_id = a.filing_id and last.item = s.item
+        join raw.indicators last
+          on last.filing_id = a.filing_id and last.indicator = s.indicator
+        where last.value_ytd is not null
     """).df()
 
 

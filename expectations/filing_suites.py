@@ -25,6 +25,11 @@ class Check:
     # How a failing row reads to a steward, from the row's values.
     says: Callable[[dict], str]
 
+    @property
+    def name(self) -> str:
+        """Told apart within a suite (a rule may have two checks): the expectation's meta."""
+        return self.expectation.meta.get("check", self.rule)
+
 
 @dataclass(frozen=True)
 class Suite:
@@ -45,6 +50,33 @@ class Suite:
 
 def _n(value) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def _slip_references(r: dict) -> str:
+    """What a B7 value was measured against: the references that made it a slip."""
+    said = []
+    if r["ref_value"] == r["ref_value"] and r["ref_value"]:  # not NaN, positive
+        said.append(
+            f"{r['value'] / r['ref_value']:,.0f}x the {_n(r['ref_value'])} accepted for "
+            f"{r['ref_period']:%Y-%m}"
+        )
+    if r["year_ago"] == r["year_ago"] and r["year_ago"]:
+        said.append(
+            f"{r['value'] / r['year_ago']:,.0f}x its level a year ago ({_n(r['year_ago'])})"
+        )
+    elif r["scale"] == r["scale"] and r["scale"]:
+        said.append(f"above the park's largest figure last accepted ({_n(r['scale'])})")
+    return " and ".join(said)
+
+
+def _growth_said(r: dict) -> str:
+    if r["derived"]:
+        return f"growth not reported, derived {_n(r['growth'])} % from its own 上年同期"
+    return f"reported {_n(r['growth'])} %"
+
+
+def _pct_apart(a: float, b: float) -> str:
+    return f"{(a / b - 1) * 100:+.2f} %" if b else "against 0"
 
 
 FILING_SUITES: tuple[Suite, ...] = (
@@ -82,12 +114,29 @@ FILING_SUITES: tuple[Suite, ...] = (
                     column_A="value",
                     column_B="ref_value",
                     or_equal=True,
-                    meta={"rule": "B6"},
+                    ignore_row_if="either_value_is_missing",
+                    meta={"rule": "B6", "check": "B6 earlier"},
                     description="A YTD figure is not below the accepted earlier period",
                 ),
                 lambda r: (
                     f"{r['item']}: {_n(r['value'])} below {_n(r['ref_value'])} "
                     f"accepted for {r['ref_period']:%Y-%m}"
+                ),
+            ),
+            Check(
+                "B6",
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="later_min",
+                    column_B="value",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                    meta={"rule": "B6", "check": "B6 later"},
+                    description="A YTD figure is not above an accepted later period",
+                ),
+                lambda r: (
+                    f"{r['item']}: {_n(r['value'])} above what is accepted for the later "
+                    f"period(s) {r['later_broken']} — their monthly values would fall below "
+                    "zero; send them corrected together with this one"
                 ),
             ),
         ),
@@ -103,12 +152,24 @@ FILING_SUITES: tuple[Suite, ...] = (
                 gxe.ExpectColumnValuesToBeBetween(
                     column="ratio",
                     max_value=t.UNIT_SLIP_FACTOR,
-                    meta={"rule": "B7"},
-                    description=f"An amount is at most {t.UNIT_SLIP_FACTOR:g}x the last accepted",
+                    meta={"rule": "B7", "check": "B7 value"},
+                    description=f"An amount is at most {t.UNIT_SLIP_FACTOR:g}x its references",
                 ),
                 lambda r: (
-                    f"{r['item']}: {_n(r['value'])} is {r['ratio']:,.0f}x the "
-                    f"{_n(r['ref_value'])} accepted for {r['ref_period']:%Y-%m} "
+                    f"{r['item']}: {_n(r['value'])} is {_slip_references(r)} (元 typed as 万元?)"
+                ),
+            ),
+            Check(
+                "B7",
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="prior_ratio",
+                    max_value=t.UNIT_SLIP_FACTOR,
+                    meta={"rule": "B7", "check": "B7 prior"},
+                    description=f"上年同期 is at most {t.UNIT_SLIP_FACTOR:g}x last year's accepted",
+                ),
+                lambda r: (
+                    f"{r['item']} 上年同期: {_n(r['prior'])} is {r['prior_ratio']:,.0f}x the "
+                    f"{_n(r['last_value'])} accepted for {r['last_period']:%Y-%m} "
                     "(元 typed as 万元?)"
                 ),
             ),
@@ -126,23 +187,72 @@ FILING_SUITES: tuple[Suite, ...] = (
                     column="gap",
                     max_value=t.GROWTH_GAP_PP,
                     meta={"rule": "W1"},
-                    description=f"Reported growth within {t.GROWTH_GAP_PP:g} points of computed",
+                    description=f"Growth within {t.GROWTH_GAP_PP:g} points of growth against "
+                    "last year's accepted filing",
                 ),
                 lambda r: (
-                    f"{r['item']}: reported {_n(r['reported'])} %, computed "
-                    f"{_n(r['computed'])} % against {r['computed_against']}"
+                    f"{r['item']}: {_growth_said(r)}, computed {_n(r['computed'])} % against "
+                    "last year's accepted filing"
                 ),
             ),
             Check(
                 "W2",
                 gxe.ExpectColumnValuesToBeBetween(
-                    column="reported",
+                    column="growth",
                     min_value=t.GROWTH_RANGE_PCT[0],
                     max_value=t.GROWTH_RANGE_PCT[1],
                     meta={"rule": "W2"},
                     description="Growth within the plausible range (template.GROWTH_RANGE_PCT)",
                 ),
-                lambda r: f"{r['item']}: growth {_n(r['reported'])} %",
+                lambda r: f"{r['item']}: {_growth_said(r)}",
+            ),
+            Check(
+                "W6",
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="own_base_excess",
+                    max_value=0,
+                    meta={"rule": "W6"},
+                    description="Reported growth agrees with its own 本年累计 and 上年同期 "
+                    "within their rounding",
+                ),
+                lambda r: (
+                    f"{r['item']}: reported {_n(r['reported'])} %, but its own 本年累计 "
+                    f"{_n(r['ytd'])} and 上年同期 {_n(r['prior'])} give {_n(r['own_base'])} %"
+                ),
+            ),
+            Check(
+                "W9",
+                gxe.ExpectColumnValuesToBeNull(
+                    column="amount_filed",
+                    meta={"rule": "W9"},
+                    description="A growth-only row has no figures in its amount cells",
+                ),
+                lambda r: (
+                    f"{r['item']} is reported as growth only: {_n(r['amount_filed'])} in its "
+                    "amount cells is not stored as an amount; its growth is kept"
+                ),
+            ),
+        ),
+    ),
+    Suite(
+        "filing_prior_base",
+        False,
+        check_frames.prior_base,
+        (
+            Check(
+                "W7",
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="allowed",
+                    column_B="gap",
+                    or_equal=True,
+                    meta={"rule": "W7"},
+                    description="上年同期 equals last year's accepted figure within rounding",
+                ),
+                lambda r: (
+                    f"{r['item']}: 上年同期 {_n(r['prior'])} {r['unit']}, but "
+                    f"{_n(r['last_ytd'])} was filed and accepted for {r['last_period']:%Y-%m} "
+                    f"({_pct_apart(r['prior'], r['last_ytd'])}; restated scope?)"
+                ),
             ),
         ),
     ),

@@ -30,6 +30,7 @@ class Failure:
     suite: str
     rule: str
     row: dict  # the failing row's index columns and checked values
+    check: str = ""  # which of the rule's checks (meta "check"; the rule when it has one)
 
 
 def _quiet_environment() -> None:
@@ -118,9 +119,10 @@ class GxRunner:
         for outcome in result.results:
             if outcome.success:
                 continue
-            rule = outcome.expectation_config.meta["rule"]
+            meta = outcome.expectation_config.meta
+            rule = meta["rule"]
             for row in outcome.result.get("unexpected_index_list") or []:
-                failures.append(Failure(suite_name, rule, dict(row)))
+                failures.append(Failure(suite_name, rule, dict(row), meta.get("check", rule)))
             if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(
                     f"suite {suite_name} could not run {rule}: "

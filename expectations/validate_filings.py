@@ -1,22 +1,28 @@
 """Decide each newly received filing: accepted, accepted with warnings, waived, or rejected.
 
-A filing is compared (B6, B7, W1) only with filings of earlier periods that
-are accepted: a rejected March never becomes April's reference. Periods are
-validated in batches, oldest first, each batch decided in rounds until its
-rejections settle (see _decide_batch) — the verdicts of deciding one period
-at a time, at a fraction of the suite runs. A rejected filing is quarantined
-with its reason; its raw rows stay in the raw layer as history, and the
-marts keep the park's earlier accepted data.
+A filing is compared (B6, B7, W1, W7) only with filings that are accepted: a
+rejected March never becomes April's reference. A rejected filing is decided
+again when what it was judged against may have changed — a filing of the
+same park and year (or the year before) decided in this run, a waiver that
+now covers it, or the same file sent again — and its new decision is
+recorded when it differs, or when it was sent again (_to_decide_again).
+
+Filings are validated in batches of whole periods, oldest first, each batch
+decided in rounds of the blocking suites until its rejections settle (see
+_decide_batch), then checked once by the warning suites. A rejected filing
+is quarantined with its reason; its raw rows stay in the raw layer as
+history, and the marts keep the park's earlier accepted data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from expectations import audit_store
+from expectations import audit_store, check_frames
 from expectations.audit_store import ACCEPTED, REJECTED, WAIVED, WARNED
 from expectations.filing_suites import FILING_SUITES
 from expectations.gx_runner import GxRunner
@@ -26,7 +32,7 @@ from parkstat.home import Home
 from sources import raw_store
 from sources.normalise import period_label
 from sources.problems import Problem
-from sources.quarantine import quarantine
+from sources.quarantine import note_decided_again, quarantine
 from sources.template import RULES
 
 # Filings validated together (see _batches): about 60 checked rows each, so a
@@ -45,10 +51,28 @@ class Verdict:
     status: str
     problems: list[Problem] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    because: str = audit_store.ARRIVED  # why it was decided in this run
+    was: str | None = None  # decided again: its status before
 
     @property
     def rules(self) -> list[str]:
         return sorted({p.rule for p in self.problems})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A filing to decide in this run, new or decided again."""
+
+    filing_id: str
+    park_code: str
+    period: dt.date
+    file_name: str
+    sha: str
+    received_at: dt.datetime
+    effective_seq: int  # when it comes to count (check_frames._SO_FAR)
+    because: str = audit_store.ARRIVED
+    was: str | None = None  # a decided-again filing's status and rules before
+    was_rules: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,7 +97,8 @@ def validate_filings(
     waivers: list[Waiver] | None = None,
     periods: tuple[dt.date, dt.date] | None = None,
 ) -> ValidationReport:
-    """Decide every undecided filing, or only those of `periods` (first, last) for a backfill.
+    """Decide every undecided filing, or only those of `periods` (first, last) for a backfill,
+    and decide again the rejected filings whose references may have changed.
 
     Filings outside the range stay undecided — unpublished — for a later run.
     """
@@ -83,30 +108,115 @@ def validate_filings(
     runner = GxRunner(home)
     with raw_store.connect(home.working_db) as con:
         audit_store.ensure(con)
-        undecided = con.execute(f"""
-            select filing_id, park_code, period, file_name, file_sha256, received_at
-            from raw.filings
-            where filing_id not in (select filing_id from {audit_store.SCHEMA}.filing_decisions)
-            order by period, arrival_seq
-        """).fetchall()
+        undecided = [
+            Candidate(*row)
+            for row in con.execute(f"""
+                select filing_id, park_code, period, file_name, file_sha256, received_at,
+                       arrival_seq
+                from raw.filings
+                where filing_id not in (
+                    select filing_id from {audit_store.SCHEMA}.filing_decisions)
+                order by period, arrival_seq
+            """).fetchall()
+        ]
         if periods:
-            report.left_undecided = sum(not periods[0] <= r[2] <= periods[1] for r in undecided)
-            undecided = [r for r in undecided if periods[0] <= r[2] <= periods[1]]
-        for n, filings in enumerate(_batches(undecided), 1):
+            report.left_undecided = sum(not periods[0] <= c.period <= periods[1] for c in undecided)
+            undecided = [c for c in undecided if periods[0] <= c.period <= periods[1]]
+        again = _to_decide_again(con, undecided, waivers, periods)
+        for n, filings in enumerate(_batches(undecided + again), 1):
             decided, held = _decide_batch(con, runner, f"{run_id}-{n:03d}", filings, waivers)
             for suite, passed in held.items():
                 report.suites[suite] = report.suites.get(suite, True) and passed
-            _record(con, decided, run_id)
-            for verdict, filing in zip(decided, filings, strict=True):
-                if verdict.status == REJECTED:
-                    _quarantine(con, home, verdict, filing)
-            report.verdicts += decided
+            changed = [
+                (v, f) for v, f in zip(decided, filings, strict=True) if _worth_recording(v, f)
+            ]
+            _record(con, [v for v, _ in changed], run_id)
+            for verdict, filing in changed:
+                _quarantine(con, home, verdict, filing, run_id)
+            report.verdicts += [v for v, _ in changed]
     report.gx_runs = runner.run_names
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _batches(undecided: list) -> list[list]:
+# Decided again in this run: after every filing that arrived (check_frames._SO_FAR).
+_NOW = 1 << 62
+
+
+def _to_decide_again(
+    con, undecided: list[Candidate], waivers: list[Waiver], periods
+) -> list[Candidate]:
+    """Rejected filings to decide again, and why.
+
+    - re-sent: the same file arrived again since the filing was decided;
+    - waiver: a waiver covers one of the rules that rejected it;
+    - reference: a filing of the same park and year, or of the year before
+      (B7 and W7 look a year back), is decided in this run — its rejection
+      may have rested on what that filing replaces (B6, B7 against an
+      earlier period; B6 against a later one). Followed through: a filing
+      decided again may in turn be another's reference.
+    A rejected filing that an accepted correction has since superseded is
+    left as it is, unless it was sent again.
+    """
+    rows = con.execute(f"""
+        with current as ({audit_store.CURRENT_DECISIONS}),
+        accepted as ({check_frames.ACCEPTED})
+        select f.filing_id, f.park_code, f.period, f.file_name, f.file_sha256, f.received_at,
+               c.status, c.blocking_rules,
+               exists (select 1 from raw.arrivals a
+                       where a.file_sha256 = f.file_sha256 and a.received_at > c.decided_at)
+                   as re_sent,
+               exists (select 1 from accepted a
+                       where a.park_code = f.park_code and a.period = f.period
+                         and (a.revision, a.arrival_seq) > (f.revision, f.arrival_seq))
+                   as superseded
+        from raw.filings f join current c using (filing_id)
+        where c.status = '{REJECTED}'
+        order by f.period, f.arrival_seq
+    """).fetchall()
+    touched = {(c.park_code, c.period.year) for c in undecided}
+    chosen: dict[str, Candidate] = {}
+
+    def take(row, because: str) -> None:
+        filing_id, park, period, name, sha, received, status, rules, *_ = row
+        chosen[filing_id] = Candidate(
+            filing_id, park, period, name, sha, received, _NOW, because, status, tuple(rules)
+        )
+        touched.add((park, period.year))
+
+    for row in rows:
+        filing_id, park, period, _, sha, _, _, rules, re_sent, _ = row
+        if periods and not periods[0] <= period <= periods[1]:
+            continue
+        if re_sent:
+            take(row, audit_store.RESENT)
+        elif any(w.covers(park, period, r, sha) for r in rules for w in waivers):
+            take(row, audit_store.WAIVER)
+    grew = True
+    while grew:
+        grew = False
+        for row in rows:
+            filing_id, park, period, *_, superseded = row
+            if filing_id in chosen or superseded:
+                continue
+            if periods and not periods[0] <= period <= periods[1]:
+                continue
+            if (park, period.year) in touched or (park, period.year - 1) in touched:
+                take(row, audit_store.REFERENCE)
+                grew = True
+    return list(chosen.values())
+
+
+def _worth_recording(verdict: Verdict, filing: Candidate) -> bool:
+    """A new filing's decision always; a decided-again one's when it changed, or when the
+    park sent the file again (it is told what became of it)."""
+    if filing.was is None or filing.because == audit_store.RESENT:
+        return True
+    blocking = tuple(r for r in verdict.rules if RULES[r].blocking)
+    return (verdict.status, blocking) != (filing.was, filing.was_rules)
+
+
+def _batches(filings: list[Candidate]) -> list[list[Candidate]]:
     """Consecutive whole periods, oldest first, up to BATCH_FILINGS filings a batch.
 
     One batch is validated by one run of each suite (a run has a fixed cost
@@ -114,9 +224,9 @@ def _batches(undecided: list) -> list[list]:
     within memory. A period larger than the limit is a batch of its own.
     """
     by_period = defaultdict(list)
-    for row in undecided:
-        by_period[row[2]].append(row)
-    batches: list[list] = []
+    for filing in filings:
+        by_period[filing.period].append(filing)
+    batches: list[list[Candidate]] = []
     for period in sorted(by_period):
         if batches and len(batches[-1]) + len(by_period[period]) <= BATCH_FILINGS:
             batches[-1] += by_period[period]
@@ -125,57 +235,84 @@ def _batches(undecided: list) -> list[list]:
     return batches
 
 
-def _decide_batch(con, runner: GxRunner, batch: str, filings: list, waivers: list[Waiver]):
-    """Verdicts on a batch of periods, the same as deciding them one period at a time.
+def _decide_batch(
+    con, runner: GxRunner, batch: str, filings: list[Candidate], waivers: list[Waiver]
+):
+    """Verdicts on a batch of filings.
 
-    Round 1 assumes every filing of the batch publishable; each later round
-    takes the filings the round before rejected out of the references. A
-    filing's verdict depends only on filings of earlier periods, so the
-    rounds settle — as soon as the rejected filings stop changing (one round
-    when nothing is rejected, two in the usual case).
+    The blocking suites run in rounds: round 1 takes every filing of the batch
+    as publishable, each later round takes the filings the round before
+    rejected out of the references. Against earlier periods alone the rounds
+    settle as deciding one period at a time would (a filing's verdict
+    depending only on earlier periods), in one round when nothing is rejected
+    and two in the usual case. A correction and the later months it is
+    checked against can reject each other in turn (B6 both ways): if the
+    rounds have not settled after as many rounds as the batch has periods, a
+    filing once rejected stays rejected — the park's contradictory filings
+    are all sent back — which settles. The warning suites then run once, on
+    the settled verdicts.
     """
     con.execute(
         "create or replace temp table scope as select unnest(?) as filing_id",
-        [[f[0] for f in filings]],
+        [[f.filing_id for f in filings]],
     )
     rejected: set[str] = set()
-    # Period by period, each round settles at least one more: this many at most.
-    rounds = len({f[2] for f in filings}) + 1
-    for round_ in range(1, rounds + 1):
-        con.execute(
-            "create or replace temp table tentative as "
-            "select unnest(?) as filing_id, unnest(?) as status",
-            [
-                [f[0] for f in filings],
-                [REJECTED if f[0] in rejected else ACCEPTED for f in filings],
-            ],
-        )
-        held: dict[str, bool] = {}
-        failures = _run_suites(con, runner, f"{batch}-{round_}", held)
-        decided = [_decide(f, failures.get(f[0], []), waivers) for f in filings]
+    reasons: dict[str, list[Problem]] = {}  # each filing's blocking problems when last rejected
+    held: dict[str, bool] = {}
+    blocking = [s for s in FILING_SUITES if s.blocking]
+    rounds = len({f.period for f in filings}) + 1
+    # Ends: until `rounds`, as shown above; after it the rejected set only grows.
+    for round_ in itertools.count(1):
+        _tentative(con, filings, rejected)
+        failures = _run_suites(con, runner, blocking, f"{batch}-{round_}", held)
+        decided = [_decide(f, failures.get(f.filing_id, []), waivers) for f in filings]
         now_rejected = {v.filing_id for v in decided if v.status == REJECTED}
+        reasons.update({v.filing_id: v.problems for v in decided if v.status == REJECTED})
+        if round_ > rounds:  # not settled: rejections only accumulate from here
+            now_rejected |= rejected
         if now_rejected == rejected:
             break
         rejected = now_rejected
-    else:
-        raise RuntimeError(f"validation batch {batch} did not settle in {rounds} rounds")
+    _tentative(con, filings, rejected)
+    warnings = _run_suites(
+        con, runner, [s for s in FILING_SUITES if not s.blocking], f"{batch}-w", held
+    )
+    decided = []
+    for f in filings:
+        # A filing held back with its contradicting filings (above) keeps the reasons
+        # it was rejected for.
+        found = reasons[f.filing_id] if f.filing_id in rejected else failures.get(f.filing_id, [])
+        decided.append(_decide(f, found + warnings.get(f.filing_id, []), waivers))
     con.execute("drop table tentative")
     return decided, held
 
 
+def _tentative(con, filings: list[Candidate], rejected: set[str]) -> None:
+    """The batch's filings as decided so far, and when each comes to count."""
+    con.execute(
+        "create or replace temp table tentative as "
+        "select unnest(?) as filing_id, unnest(?) as status, unnest(?) as effective_seq",
+        [
+            [f.filing_id for f in filings],
+            [REJECTED if f.filing_id in rejected else ACCEPTED for f in filings],
+            [f.effective_seq for f in filings],
+        ],
+    )
+
+
 def _run_suites(
-    con, runner: GxRunner, batch: str, passed: dict[str, bool]
+    con, runner: GxRunner, suites, batch: str, passed: dict[str, bool]
 ) -> dict[str, list[Problem]]:
-    """Problems found by every filing suite, by filing id; `passed` notes which suites held."""
+    """Problems found by these filing suites, by filing id; `passed` notes which suites held."""
     found: dict[str, list[Problem]] = defaultdict(list)
     frames = {}  # a frame two suites share is computed once
-    for suite in FILING_SUITES:
+    for suite in suites:
         if suite.frame not in frames:
             frames[suite.frame] = suite.frame(con)
         frame = suite.select(frames[suite.frame])
         if frame.empty:
             continue
-        says = {c.rule: c.says for c in suite.checks}
+        says = {c.name: c.says for c in suite.checks}
         failures = runner.validate(
             suite.name, [c.expectation for c in suite.checks], frame, list(frame.columns), batch
         )
@@ -186,7 +323,7 @@ def _run_suites(
                 Problem(
                     rule=failure.rule,
                     file=row["file_name"],
-                    message=says[failure.rule](row),
+                    message=says[failure.check](row),
                     sheet=row.get("sheet"),
                     row=_int(row.get("row_number")),
                     park=row["park_code"],
@@ -196,12 +333,23 @@ def _run_suites(
     return found
 
 
-def _decide(filing, problems: list[Problem], waivers: list[Waiver]) -> Verdict:
-    filing_id, park, period, file_name, sha, _ = filing
-    verdict = Verdict(filing_id, park, period, file_name, ACCEPTED, problems)
+def _decide(filing: Candidate, problems: list[Problem], waivers: list[Waiver]) -> Verdict:
+    verdict = Verdict(
+        filing.filing_id,
+        filing.park_code,
+        filing.period,
+        filing.file_name,
+        ACCEPTED,
+        problems,
+        because=filing.because,
+        was=filing.was,
+    )
     blocking = {p.rule for p in problems if RULES[p.rule].blocking}
     for rule in sorted(blocking):
-        waiver = next((w for w in waivers if w.covers(park, period, rule, sha)), None)
+        waiver = next(
+            (w for w in waivers if w.covers(filing.park_code, filing.period, rule, filing.sha)),
+            None,
+        )
         if waiver:
             verdict.waivers.append(waiver)
     waived = {w.rule for w in verdict.waivers}
@@ -226,6 +374,7 @@ def _record(con, verdicts: list[Verdict], run_id: str) -> None:
                 "status": v.status,
                 "run_id": run_id,
                 "decided_at": now,
+                "decided_because": v.because,
                 "blocking_rules": [r for r in rules if RULES[r].blocking and r not in waived],
                 "warning_rules": [r for r in rules if not RULES[r].blocking],
                 "waived_rules": sorted(waived),
@@ -254,14 +403,32 @@ def _record(con, verdicts: list[Verdict], run_id: str) -> None:
     con.execute("commit")
 
 
-def _quarantine(con, home: Home, verdict: Verdict, filing) -> None:
-    _, _, _, file_name, sha, received_at = filing
+def _quarantine(con, home: Home, verdict: Verdict, filing: Candidate, run_id: str) -> None:
+    """A rejected filing's file and reasons to quarantine/; a filing decided again that is
+    now accepted gets a line saying so in its reason file."""
+    if verdict.status != REJECTED:
+        if verdict.was == REJECTED:
+            note_decided_again(
+                home, filing.sha, filing.file_name,
+                f"{run_id}: {_AGAIN[verdict.because]} — now {verdict.status}, published",
+            )  # fmt: skip
+        return
     archive_path = con.execute(
-        "select archive_path from raw.arrivals where file_sha256 = ? limit 1", [sha]
+        "select archive_path from raw.arrivals where file_sha256 = ? limit 1", [filing.sha]
     ).fetchone()[0]
     data = (home.root / archive_path).read_bytes()
     blocking = [p for p in verdict.problems if RULES[p.rule].blocking]
-    quarantine(home, data, sha, file_name, received_at, blocking, REJECTED_SAYS)
+    said = REJECTED_SAYS if verdict.was is None else f"{_AGAIN[verdict.because]}: {REJECTED_SAYS}"
+    quarantine(home, data, filing.sha, filing.file_name, filing.received_at, blocking, said)
+
+
+# What a decision again says, by why it was made.
+_AGAIN = {
+    audit_store.RESENT: "重新报送, 已重新审核 / sent again and decided again",
+    audit_store.WAIVER: "豁免后重新审核 / decided again under a steward's waiver",
+    audit_store.REFERENCE: "参照数据变化后重新审核 / decided again: a filing it was checked "
+    "against was corrected, waived or rejected",
+}
 
 
 def _date(value) -> dt.date:

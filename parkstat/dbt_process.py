@@ -53,7 +53,11 @@ def dbt_vars() -> str:
     from sources import template as t  # no heavy imports: this runs before dbt starts
 
     return json.dumps(
-        {"supersede_order": t.SUPERSEDE_ORDER, "amount_decimals": t.AMOUNT_DECIMALS},
+        {
+            "supersede_order": t.SUPERSEDE_ORDER,
+            "amount_decimals": t.AMOUNT_DECIMALS,
+            "growth_decimals": t.GROWTH_DECIMALS,
+        },
         ensure_ascii=False,
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.audit_store import PUBLISHABLE
+from expectations.audit_store import CURRENT_DECISIONS, PUBLISHABLE
 from parkstat.home import Home
 from sources import normalise as n
 from sources.normalise import CellError, period_label
@@ -87,7 +87,7 @@ def status_matrix(
                    f.arrival_seq, d.status,
                    case when d.status = 'rejected' then d.blocking_rules
                         else d.warning_rules || d.waived_rules end as rules
-            from raw.filings f join audit.filing_decisions d using (filing_id)
+            from raw.filings f join ({CURRENT_DECISIONS}) d using (filing_id)
         )
         select park_code, period, status, rules, file_name,
                coalesce(filed_date > due_date and revision = 0, false) as late,
@@ -131,9 +131,14 @@ def status_matrix(
 def problems(con, registry: Registry) -> list[ProblemRow]:
     rows = []
     short_names = {p.code: p.short_name for p in registry.current()}
-    for park, period, name, sheet, row, rule, message, waived, waiver in con.execute("""
-        select park_code, period, file_name, sheet, row_number, rule, message, waived, waiver
-        from audit.validation_problems order by period, park_code, file_name, rule
+    # The problems of each filing's current decision (a filing decided again keeps
+    # its earlier problems on record, in audit.validation_problems).
+    for park, period, name, sheet, row, rule, message, waived, waiver in con.execute(f"""
+        select p.park_code, p.period, p.file_name, p.sheet, p.row_number, p.rule, p.message,
+               p.waived, p.waiver
+        from audit.validation_problems p
+        join ({CURRENT_DECISIONS}) d on d.filing_id = p.filing_id and d.run_id = p.run_id
+        order by p.period, p.park_code, p.file_name, p.rule
     """).fetchall():
         said = f"{message} — {waiver}" if waiver else message
         name_of_park = short_names.get(park, park)

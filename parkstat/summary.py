@@ -17,7 +17,7 @@ def intake_lines(report: IntakeReport, home_root) -> list[str]:
         f"intake: {files} file(s) in {report.seconds:.1f} s — "
         f"{report.count('ingested')} ingested, {report.count('quarantined')} quarantined, "
         f"{report.count('partly quarantined')} partly quarantined, "
-        f"{report.count('duplicate')} duplicate; "
+        f"{report.count('duplicate')} duplicate, {report.count('re-sent')} re-sent; "
         f"{report.filings_accepted} filing(s) accepted, {report.rows:,} rows",
     ]
     by_period = Counter(period for f in report.files for _, period, _ in f.accepted)
@@ -29,6 +29,14 @@ def intake_lines(report: IntakeReport, home_root) -> list[str]:
     corrections = sum(rev > 0 for f in report.files for _, _, rev in f.accepted)
     if corrections:
         lines.append(f"corrections accepted (更正): {corrections}")
+    resent = [(f.file_name, key) for f in report.files for key in f.resent]
+    if resent:
+        lines.append(
+            f"re-sent after a rejection ({len(resent)} filing(s)): decided again — "
+            + ", ".join(
+                f"{park} {period_label(period)} ({name})" for name, (park, period, _) in resent
+            )
+        )
     quarantined = [f for f in report.files if f.problems]
     if quarantined:
         lines.append(f"quarantined ({len(quarantined)} file(s)) — why:")
@@ -51,11 +59,18 @@ def validation_lines(report) -> list[str]:
         f"{report.count('waived')} waived, {report.count('rejected')} rejected"
     ]
     for v in report.verdicts:
+        again = f" — decided again ({v.because}), was {v.was}" if v.was else ""
         if v.status == "rejected":
             blocking = [p for p in v.problems if p.blocking]
-            lines.append(f"  rejected {v.park_code} {period_label(v.period)} ({v.file_name}):")
+            lines.append(
+                f"  rejected {v.park_code} {period_label(v.period)} ({v.file_name}){again}:"
+            )
             lines += [f"    {p.sentence()}" for p in blocking[:_SHOWN_PROBLEMS]]
-        elif v.status == "waived":
+        elif v.was:
+            lines.append(
+                f"  {v.status} {v.park_code} {period_label(v.period)} ({v.file_name}){again}"
+            )
+        if v.status == "waived":
             for w in v.waivers:
                 lines.append(f"  waived {v.park_code} {period_label(v.period)}: {w.words}")
     warnings = Counter(

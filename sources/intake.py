@@ -55,9 +55,11 @@ READERS = 2
 class FileOutcome:
     file_name: str
     sha256: str
-    outcome: str  # ingested | quarantined | partly quarantined | duplicate
+    outcome: str  # ingested | quarantined | partly quarantined | duplicate | re-sent
     accepted: list[tuple[str, dt.date, int]] = field(default_factory=list)  # park, period, revision
     duplicates: int = 0
+    # Filings of this file taken before and rejected: validation decides them again.
+    resent: list[tuple[str, dt.date, int]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     quarantine_path: Path | None = None
     rows: int = 0
@@ -130,10 +132,11 @@ def run_intake(
     with raw_store.connect(home.working_db) as con:
         reference.write(con, registry)
         known = raw_store.filing_ids(con)
+        rejected = raw_store.rejected_filing_ids(con)
         seq = raw_store.next_arrival_seq(con)
         staged, taken = _nothing_staged(), []
         for path, reading in zip(paths, _readings(paths, registry, today), strict=True):
-            outcome = _take(path, reading, home, seq, known, staged)
+            outcome = _take(path, reading, home, seq, known, rejected, staged)
             report.files.append(outcome)
             taken.append(path)
             seq += 1
@@ -224,6 +227,7 @@ def _take(
     home: Home,
     seq: int,
     known: set[str],
+    rejected: set[str],
     staged: dict[str, list[dict]],
 ) -> FileOutcome:
     data = path.read_bytes()
@@ -245,7 +249,10 @@ def _take(
             outcome.problems.extend(problems)
             continue
         if filing_id in known:
-            outcome.duplicates += 1
+            if filing_id in rejected:  # sent again after its rejection: decided again
+                outcome.resent.append((filing.park_code, filing.period, filing.revision))
+            else:
+                outcome.duplicates += 1
             continue
         known.add(filing_id)
         outcome.accepted.append((filing.park_code, filing.period, filing.revision))
@@ -291,6 +298,8 @@ def _take(
         outcome.quarantine_path = quarantine(
             home, data, sha, name, received_at, outcome.problems, said
         )
+    elif outcome.resent and not outcome.accepted:
+        outcome.outcome = "re-sent"
     elif outcome.duplicates and not outcome.accepted:
         outcome.outcome = "duplicate"
     staged["arrivals"].append(

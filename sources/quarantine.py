@@ -59,3 +59,12 @@ def quarantine(
     with open(reason, "a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     return target
+
+
+def note_decided_again(home: Home, sha: str, name: str, line: str) -> None:
+    """Add a line to a quarantined file's reason file: it was decided again, and what became
+    of it. The file stays in quarantine/ as it came: it is the record of the rejection."""
+    reason = home.quarantine / f"{sha[:12]}__{name}.reason.txt"
+    if reason.exists():
+        with open(reason, "a", encoding="utf-8") as f:
+            f.write(f"\n重新审核 decided again: {line}\n")

@@ -125,7 +125,7 @@ TABLES: dict[str, pa.Schema] = {
 
 
 def _ddl(name: str, schema: pa.Schema) -> str:
-    cols = ",\n  ".join(f"{f.name} {_ARROW_TO_SQL[f.type]}" for f in schema)
+    cols = ",\n  ".join(f"{name} {sql_type}" for name, sql_type in _columns(schema))
     return f"create table if not exists {SCHEMA}.{name} (\n  {cols}\n)"
 
 
@@ -143,13 +143,17 @@ def connect(path: Path, read_only: bool = False):
             con.execute(f"create schema if not exists {SCHEMA}")
             for name, schema in TABLES.items():
                 con.execute(_ddl(name, schema))
-            add_missing_columns(con, SCHEMA, TABLES)
+            add_missing_columns(con, SCHEMA, {name: _columns(t) for name, t in TABLES.items()})
         yield con
     finally:
         con.close()
 
 
-def add_missing_columns(con, schema: str, tables: dict[str, pa.Schema]) -> None:
+def _columns(schema: pa.Schema) -> list[tuple[str, str]]:
+    return [(f.name, _ARROW_TO_SQL[f.type]) for f in schema]
+
+
+def add_missing_columns(con, schema: str, tables: dict[str, list[tuple[str, str]]]) -> None:
     """Columns a newer parkstat added to a table of an older warehouse (NULL in its old rows)."""
     have = set(
         con.execute(
@@ -158,16 +162,32 @@ def add_missing_columns(con, schema: str, tables: dict[str, pa.Schema]) -> None:
             [schema],
         ).fetchall()
     )
-    for name, table in tables.items():
-        for f in table:
-            if (name, f.name) not in have:
-                con.execute(
-                    f"alter table {schema}.{name} add column {f.name} {_ARROW_TO_SQL[f.type]}"
-                )
+    for name, columns in tables.items():
+        for column, sql_type in columns:
+            if (name, column) not in have:
+                con.execute(f"alter table {schema}.{name} add column {column} {sql_type}")
 
 
 def filing_ids(con) -> set[str]:
     return {r[0] for r in con.execute(f"select filing_id from {SCHEMA}.filings").fetchall()}
+
+
+def rejected_filing_ids(con) -> set[str]:
+    """Filings whose current decision is a rejection (none before validation ever ran)."""
+    held = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' "
+        "and table_name = 'filing_decisions' and database_name = current_database()"
+    ).fetchone()[0]
+    if not held:
+        return set()
+    return {
+        r[0]
+        for r in con.execute("""
+            select filing_id from audit.filing_decisions
+            qualify row_number() over (partition by filing_id order by decided_at desc) = 1
+                and status = 'rejected'
+        """).fetchall()
+    }
 
 
 def next_arrival_seq(con) -> int:

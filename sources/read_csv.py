@@ -325,8 +325,15 @@ class _Builder:
             )
 
     def finish(self) -> CsvFiling:
+        # A breakdown exported without its 合计 line is not this template; a sheet with
+        # no line at all was not reported (a park without trade exports none).
+        reported = {sheet_key for sheet_key, _ in self.rows}
         for sheet in t.CSV_SHEETS:
-            if sheet.has_total and (sheet.key, t.TOTAL_ROW) not in self.rows:
+            if (
+                sheet.key in reported
+                and sheet.has_total
+                and (sheet.key, t.TOTAL_ROW) not in self.rows
+            ):
                 self.problem(
                     "B1", sheet_table.NO_TOTAL, sheet.name, self.group.first_line, GROUP, None
                 )

@@ -383,14 +383,29 @@ class Rule:
         return f"{self.code} {self.zh} ({self.en})"
 
 
+# B5: a balance edit may be off by what rounding explains — half the place value
+# of the last digit of each figure in it, as filed (218.83 亿元: 50 万元) — and
+# never less than this (万元 figures: 1 万元).
+BALANCE_TOLERANCE_WAN = 1.0
+UNIT_SLIP_FACTOR = 50.0  # B7: times its references
+GROWTH_GAP_PP = 2.0  # W1: percentage points
+GROWTH_RANGE_PCT = (-50.0, 100.0)  # W2
+# Growth rates are computed (and derived for a blank cell) with this many decimals.
+GROWTH_DECIMALS = 2
+# W6: a growth rate stored before steps were kept is taken as filed with two decimals.
+GROWTH_STEP_UNKNOWN = 0.01
+# Comparisons of computed figures allow for binary floating point, no more.
+FLOAT_SLACK = 1e-9
+
 RULES: dict[str, Rule] = {
     r.code: r
     for r in (
         Rule(
             "B1",
             True,
-            "文件无法读取、不是本模板或缺少必需的表/列",
-            "unreadable file, not this template, or a required sheet or column missing",
+            "文件无法读取、不是本模板、缺少必需的表/列/行或单位无法换算",
+            "unreadable file, not this template, a required sheet, column or row missing, or "
+            "a unit that cannot be converted",
         ),
         Rule(
             "B2",
@@ -414,23 +429,35 @@ RULES: dict[str, Rule] = {
         Rule(
             "B6",
             True,
-            "累计值小于本园区本年已接受的更早报告期",
-            "a year-to-date figure below the park's accepted earlier period",
+            "累计值与本园区本年已接受的其他报告期不符(低于之前或高于之后)",
+            "a year-to-date figure out of order with the park's accepted periods of the same "
+            "year: below an earlier one, or above a later one",
         ),
         Rule(
             "B7",
             True,
-            "金额超过上期已接受值50倍(疑似单位错误)",
-            "an amount over 50x the previous accepted value (unit slip)",
+            f"金额超过参考值{UNIT_SLIP_FACTOR:g}倍(疑似单位错误)",
+            f"an amount over {UNIT_SLIP_FACTOR:g}x its references (unit slip: 元 typed as 万元)",
         ),
         Rule(
             "W1",
             False,
-            "填报增速与仓库计算增速相差超过2个百分点",
-            "reported and computed growth differ by more than 2 points",
+            f"填报增速与按上年已接受数计算的增速相差超过{GROWTH_GAP_PP:g}个百分点",
+            f"reported growth differs by more than {GROWTH_GAP_PP:g} points from growth against "
+            "last year's accepted filing",
         ),
-        Rule("W2", False, "增速超出 −50%…+100%", "growth outside -50% .. +100%"),
-        Rule("W3", False, "逾期填报", "filed late"),
+        Rule(
+            "W2",
+            False,
+            f"增速超出 {GROWTH_RANGE_PCT[0]:g}%…+{GROWTH_RANGE_PCT[1]:g}%",
+            f"growth outside {GROWTH_RANGE_PCT[0]:g}% .. +{GROWTH_RANGE_PCT[1]:g}%",
+        ),
+        Rule(
+            "W3",
+            False,
+            "逾期填报(本期首份填报晚于截止日到达)",
+            "filed late: the park's first filing for the period arrived after the due date",
+        ),
         Rule(
             "W4",
             False,
@@ -438,13 +465,29 @@ RULES: dict[str, Rule] = {
             "projects signed differs from the signed-this-year rows of sheet 6",
         ),
         Rule("W5", False, "在册园区未填报", "an active park has not filed"),
+        Rule(
+            "W6",
+            False,
+            "同比增速与本表本年累计、上年同期不符",
+            "reported growth disagrees with its own 本年累计 and 上年同期 beyond rounding",
+        ),
+        Rule(
+            "W7",
+            False,
+            "上年同期与上年已接受的同期数不符",
+            "上年同期 differs from the figure accepted for that period last year beyond rounding",
+        ),
+        Rule(
+            "W8",
+            False,
+            "填报日期晚于收到日期或在未来",
+            "the cover's 填报日期 is after the file arrived, or in the future",
+        ),
+        Rule(
+            "W9",
+            False,
+            "规模工业增加值只报增速, 金额栏有数(未入库)",
+            "a growth-only row has figures in its amount cells: not stored, its growth kept",
+        ),
     )
 }
-
-# B5: a balance edit may be off by what rounding explains — half the place value
-# of the last digit of each figure in it, as filed (218.83 亿元: 50 万元) — and
-# never less than this (万元 figures: 1 万元).
-BALANCE_TOLERANCE_WAN = 1.0
-UNIT_SLIP_FACTOR = 50.0  # B7
-GROWTH_GAP_PP = 2.0  # W1: percentage points
-GROWTH_RANGE_PCT = (-50.0, 100.0)  # W2

@@ -64,6 +64,7 @@ class Scenario:
     seed: int = 7
     years: tuple[int, ...] = (2023, 2024, 2025)
     sent: int = field(default=0)
+    runs: int = field(default=0)
     _econ: ParkEconomy | None = None
 
     @property
@@ -78,6 +79,13 @@ class Scenario:
         """The park's filing for `period` as its synthetic economy has it: every rule holds."""
         filed = filed or on_time(period)
         return build_filing(self.econ, period, filed, self.econ.park.name, revision)
+
+    def econ_filing(
+        self, period: dt.date, revision: int, filed: dt.date, revise: dict[str, float]
+    ) -> Filing:
+        """The filing with whole series of the economy scaled (`revise`: series -> factor);
+        every balance edit and growth still holds."""
+        return build_filing(self.econ, period, filed, self.econ.park.name, revision, revise)
 
     @staticmethod
     def get(filing: Filing, sheet: str, key: str, fld: str):
@@ -132,12 +140,18 @@ class Scenario:
     def take(self) -> IntakeReport:
         return run_intake(self.home, today=TODAY)
 
-    def decide(self, waivers: list[Waiver] | None = None, run_id: str = "scenario") -> Decided:
-        return Decided(validate_filings(self.home, run_id, waivers=waivers or []))
+    def decide(self, waivers: list[Waiver] | None = None) -> Decided:
+        self.runs += 1
+        return Decided(validate_filings(self.home, f"run-{self.runs}", waivers=waivers or []))
 
     def run(self, waivers: list[Waiver] | None = None) -> Decided:
         self.take()
         return self.decide(waivers)
+
+    def run_one(self, filing: Filing, **send) -> Verdict:
+        """Send one filing, run, and give its verdict."""
+        path = self.send(filing, **send)
+        return self.run().of(path, filing.period)
 
 
 def blocking(verdict: Verdict) -> list[str]:

@@ -40,6 +40,14 @@ def test_a_breakdown_without_its_total_row_is_b1(home, fmt):
     assert f"required row '{TOTAL}' is missing" in problem.message
 
 
+def test_a_long_csv_without_any_line_of_a_breakdown_did_not_report_it(home):
+    """A system export has no line for what a park did not report: no trade, no 合计."""
+    s = Scenario(home)
+    filing = s.clean(MARCH)
+    filing.sheets["trade"] = []
+    assert _decide(s, filing, fmt="csv").status == "accepted"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_reported_parts_may_not_exceed_the_total_when_one_is_blank(home, fmt):
     s = Scenario(home)

@@ -242,7 +242,11 @@ def test_dbt_takes_the_templates_facts_as_vars():
 
     args = dbt_args(Home(DBT_PROJECT), "build")
     given = json.loads(args[args.index("--vars") + 1])
-    assert given == {"supersede_order": t.SUPERSEDE_ORDER, "amount_decimals": t.AMOUNT_DECIMALS}
+    assert given == {
+        "supersede_order": t.SUPERSEDE_ORDER,
+        "amount_decimals": t.AMOUNT_DECIMALS,
+        "growth_decimals": t.GROWTH_DECIMALS,
+    }
     model = DBT_PROJECT / "models" / "intermediate" / "int_filings_ranked.sql"
     assert "order by {{ var('supersede_order') }}" in model.read_text(encoding="utf-8")
     import yaml

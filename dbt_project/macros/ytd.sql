@@ -20,10 +20,23 @@
 
 {#-
     growth_pct: growth in percent of `current` over `base`, NULL when the base
-    is missing or not positive (no growth from nothing).
+    is missing or not positive (no growth from nothing). Validation computes
+    it alike (expectations/check_frames.py growth_pct).
 -#}
 {% macro growth_pct(current, base) -%}
-    case when {{ base }} > 0 then round(({{ current }} / {{ base }} - 1) * 100, 2) end
+    case when {{ base }} > 0
+        then round(({{ current }} / {{ base }} - 1) * 100, {{ var('growth_decimals') }})
+    end
+{%- endmacro %}
+
+{#-
+    The park's growth as published: reported, or — the cell left blank, both
+    amounts there — derived from the filing's own 本年累计 and 上年同期;
+    yoy_is_derived says which.
+-#}
+{% macro growth_columns(reported, ytd, prior) -%}
+        coalesce({{ reported }}, {{ growth_pct(ytd, prior) }}) as yoy_pct,
+        {{ reported }} is null and {{ growth_pct(ytd, prior) }} is not null as yoy_is_derived
 {%- endmacro %}
 
 {#- The same report period one year earlier. -#}

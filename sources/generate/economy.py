@@ -72,7 +72,14 @@ GROUP_OF = {
 }
 
 GROWTH_RANGE = (-0.10, 0.25)  # annual level growth
-RESTATEMENT = 0.005  # 上年同期 = last year's YTD × (1 ± this)
+# 上年同期 is restated to this year's scope of above-scale enterprises: the
+# above-scale output (and its chains) of some park-years is last year's figure
+# × (1 ± a share in this range); every other base is last year's figure as
+# filed. Kept small enough that growth against last year's filing stays within
+# W1's 2 points of the reported one; the restatement itself is W7 (honest).
+RESTATED_GROUPS = (OUTPUT,)
+RESTATED_SHARE = 0.35
+RESTATEMENT = (0.002, 0.008)
 # Monthly weights: Spring Festival lows, year-end highs; investment is more back-loaded.
 # fmt: off
 PRODUCTION_SEASON = (.066, .058, .085, .082, .084, .09, .082, .082, .088, .086, .09, .107)
@@ -216,11 +223,15 @@ def build_economy(park: Park, years: list[int], seed: int) -> ParkEconomy:
         INDUSTRIAL_INV: yearly(lambda: ind_inv * rng.uniform(0.97, 1.03)),
         EXPORT: yearly(lambda: export * rng.uniform(0.96, 1.04)),
     }
-    restate = {
-        (y, g): 1 + rng.uniform(-RESTATEMENT, RESTATEMENT)
-        for y in years
-        for g in dict.fromkeys(GROUP_OF.values())  # in a fixed order: each draws a number
-    }
+    restate = {}
+    for y in years:
+        for g in dict.fromkeys(GROUP_OF.values()):  # in a fixed order: each draws its numbers
+            restated, size, sign = (
+                rng.random() < RESTATED_SHARE,
+                rng.uniform(*RESTATEMENT),
+                rng.choice((-1, 1)),
+            )
+            restate[(y, g)] = 1 + sign * size if restated and g in RESTATED_GROUPS else 1.0
     if park.code == TIANYI and 2025 in years:
         restate[(2025, OUTPUT)] = 1.0
 

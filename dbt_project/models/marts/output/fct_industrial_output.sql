@@ -27,6 +27,7 @@ final as (
         this_year.output_month,
         this_year.output_prior_ytd,
         this_year.yoy_reported_pct,
+        {{ growth_columns('this_year.yoy_reported_pct', 'this_year.output_ytd', 'this_year.output_prior_ytd') }},
         {{ growth_pct('this_year.output_ytd', 'last_year.output_ytd') }} as yoy_computed_pct,
         this_year.enterprises,
         {{ source_columns('this_year') }}

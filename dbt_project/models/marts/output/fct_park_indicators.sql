@@ -2,7 +2,9 @@
     Sheet 主要指标 of the current filing of each park and period, with the
     month's own value and growth computed by the warehouse beside the park's
     reported growth. Stocks (enterprise counts, employees) get no monthly
-    value: a month-end level is never differenced or summed.
+    value: a month-end level is never differenced or summed. A growth-only
+    row (规模工业增加值) keeps its growth; figures in its amount cells are never
+    published as amounts (validation warns of them, W9).
 -#}
 with
 
@@ -21,7 +23,12 @@ current_indicators as (
 current_rows as (
 
     select
-        current_indicators.*,
+        current_indicators.* replace (
+            case when reference_indicators.kind <> 'growth_only'
+                then current_indicators.value_ytd end as value_ytd,
+            case when reference_indicators.kind <> 'growth_only'
+                then current_indicators.value_prior_ytd end as value_prior_ytd
+        ),
         reference_indicators.kind
     from current_indicators
     inner join reference_indicators
@@ -52,6 +59,7 @@ final as (
         this_year.value_month,
         this_year.value_prior_ytd,
         this_year.yoy_reported_pct,
+        {{ growth_columns('this_year.yoy_reported_pct', 'this_year.value_ytd', 'this_year.value_prior_ytd') }},
         case
             when this_year.kind <> 'growth_only'
                 then {{ growth_pct('this_year.value_ytd', 'last_year.value_ytd') }}

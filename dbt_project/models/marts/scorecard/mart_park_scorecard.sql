@@ -46,6 +46,9 @@ figures as (
         max(value_month) filter (where indicator = '规模工业总产值') as output_month,
         max(yoy_reported_pct) filter (where indicator = '规模工业总产值')
             as output_yoy_reported_pct,
+        max(yoy_pct) filter (where indicator = '规模工业总产值') as output_yoy_pct,
+        bool_or(yoy_is_derived) filter (where indicator = '规模工业总产值')
+            as output_yoy_is_derived,
         max(yoy_computed_pct) filter (where indicator = '规模工业总产值')
             as output_yoy_computed_pct,
         max(yoy_reported_pct) filter (where indicator = '规模工业增加值')
@@ -112,9 +115,9 @@ final as (
         {{ rank_within('output_ytd') }} as output_rank_province,
         {{ rank_within('output_ytd', 'level') }} as output_rank_level,
         {{ rank_within('output_ytd', 'city') }} as output_rank_city,
-        {{ rank_within('output_yoy_reported_pct') }} as output_growth_rank_province,
-        {{ rank_within('output_yoy_reported_pct', 'level') }} as output_growth_rank_level,
-        {{ rank_within('output_yoy_reported_pct', 'city') }} as output_growth_rank_city,
+        {{ rank_within('output_yoy_pct') }} as output_growth_rank_province,
+        {{ rank_within('output_yoy_pct', 'level') }} as output_growth_rank_level,
+        {{ rank_within('output_yoy_pct', 'city') }} as output_growth_rank_city,
         {{ rank_within('tax_ytd') }} as tax_rank_province,
         {{ rank_within('tax_ytd', 'level') }} as tax_rank_level,
         {{ rank_within('tax_ytd', 'city') }} as tax_rank_city,

@@ -27,6 +27,7 @@ final as (
         this_year.tax_month,
         this_year.tax_prior_ytd,
         this_year.yoy_reported_pct,
+        {{ growth_columns('this_year.yoy_reported_pct', 'this_year.tax_ytd', 'this_year.tax_prior_ytd') }},
         {{ growth_pct('this_year.tax_ytd', 'last_year.tax_ytd') }} as yoy_computed_pct,
         {{ source_columns('this_year') }}
     from with_month as this_year
