@@ -297,13 +297,18 @@ def prior_base(con) -> pd.DataFrame:
 
 
 def timeliness(con) -> pd.DataFrame:
-    """W3: original filings (a correction has no due date of its own) and their due dates."""
+    """W3, W8: when each filing arrived, what its cover says, and whether it was late.
+
+    Lateness is decided once, on arrival (sources/lateness.py): the first filing
+    of a park and period arriving after the due date. The cover's 填报日期 is
+    the park's word: after the file's arrival (or in the future) it is W8.
+    """
     return con.execute(f"""
         select f.filing_id, f.park_code, f.period, f.file_name,
                '{t.COVER.name}' as sheet, null::integer as row_number,
-               '{t.COVER_FILED}' as item, f.filed_date, f.due_date
+               '{t.COVER_FILED}' as item, f.filed_date, f.due_date, f.arrived_on,
+               f.is_late, f.late_basis
         from raw.filings f join scope using (filing_id)
-        where f.revision = 0 and f.filed_date is not null
     """).df()
 
 

@@ -15,6 +15,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from expectations import check_frames
+from sources import lateness
 from sources import template as t
 
 
@@ -73,6 +74,11 @@ def _growth_said(r: dict) -> str:
     if r["derived"]:
         return f"growth not reported, derived {_n(r['growth'])} % from its own 上年同期"
     return f"reported {_n(r['growth'])} %"
+
+
+def _cover_said(r: dict) -> str:
+    filed = r["filed_date"]
+    return "" if filed != filed or filed is None else f" (its cover says {filed:%Y-%m-%d})"
 
 
 def _pct_apart(a: float, b: float) -> str:
@@ -263,14 +269,34 @@ FILING_SUITES: tuple[Suite, ...] = (
         (
             Check(
                 "W3",
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="is_late",
+                    value_set=[False],
+                    meta={"rule": "W3"},
+                    description="The park's first filing for the period arrived by the due date",
+                ),
+                lambda r: (
+                    f"filed {r['filed_date']:%Y-%m-%d} by its cover (a backfill: arrival "
+                    f"says nothing), due {r['due_date']:%Y-%m-%d}"
+                    if r["late_basis"] == lateness.BY_COVER_DATE
+                    else f"arrived {r['arrived_on']:%Y-%m-%d}, due {r['due_date']:%Y-%m-%d}"
+                    + _cover_said(r)
+                ),
+            ),
+            Check(
+                "W8",
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="due_date",
+                    column_A="arrived_on",
                     column_B="filed_date",
                     or_equal=True,
-                    meta={"rule": "W3"},
-                    description="Filed by the due date",
+                    ignore_row_if="either_value_is_missing",
+                    meta={"rule": "W8"},
+                    description="The cover's 填报日期 is not after the file's arrival",
                 ),
-                lambda r: f"filed {r['filed_date']:%Y-%m-%d}, due {r['due_date']:%Y-%m-%d}",
+                lambda r: (
+                    f"the cover says filed {r['filed_date']:%Y-%m-%d}, but the file arrived "
+                    f"{r['arrived_on']:%Y-%m-%d}"
+                ),
             ),
         ),
     ),

@@ -44,4 +44,4 @@ def backfill(
     with writer_lock(home_):
         if source:
             stage(source, str(home_.root))
-        return run_stages(str(home_.root), note, periods)
+        return run_stages(str(home_.root), note, periods, backfill=True)

@@ -59,8 +59,10 @@ class MonthlyRun:
 # A file held open by another process (a park's upload still being copied, a
 # virus scanner) is worth a second try; a rejected filing is not an error.
 @task(name="intake", retries=2, retry_delay_seconds=5)
-def intake(home_root: str) -> IntakeReport:
-    return run_intake(Home(Path(home_root)), progress=_every(200, "files taken"))
+def intake(home_root: str, backfill: bool = False) -> IntakeReport:
+    return run_intake(
+        Home(Path(home_root)), progress=_every(200, "files taken"), backfill=backfill
+    )
 
 
 def _every(n: int, what: str):
@@ -129,8 +131,12 @@ def monthly_run(home: str | None = None, note: str = "") -> MonthlyRun:
         return run_stages(str(home_.root), note)
 
 
-def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun:
-    """intake -> validate -> build -> validate marts -> publish -> report: one publish."""
+def run_stages(
+    root: str, note: str, periods: tuple | None = None, backfill: bool = False
+) -> MonthlyRun:
+    """intake -> validate -> build -> validate marts -> publish -> report: one publish.
+
+    `backfill`: what lands is history (its lateness goes by the cover's date)."""
     # dbt is imported on the side while the filings are taken and validated.
     dbt_process(Home(Path(root)))
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -145,7 +151,7 @@ def run_stages(root: str, note: str, periods: tuple | None = None) -> MonthlyRun
             seconds[stage] = time.perf_counter() - started
             print(f"stage done: {stage} in {seconds[stage]:.1f} s")
 
-    report = timed("intake", intake, root)
+    report = timed("intake", intake, root, backfill)
     validation = timed("validate filings", validate, root, run_id, periods)
     # The filings' Data Docs render in a thread while dbt builds in its process.
     docs = data_docs.submit(root, validation.gx_runs)

@@ -334,7 +334,7 @@ def status(home, period) -> None:
     click.echo(f"{period_label(wanted)} — {len(shown)} parks")
     for c in shown:
         zh, en, mark = STATUSES[c.status]
-        extra = " ".join(x for x in (" ".join(c.rules), c.flags, c.file_name or "") if x)
+        extra = " ".join(x for x in (" ".join(c.rules), c.flags, c.dates, c.file_name or "") if x)
         click.echo(f"  {c.city:<4} {c.park:<10} {mark} {zh} {en:<22} {extra}")
     tally = {s: sum(c.status == s for c in shown) for s in STATUSES}
     click.echo("  " + ", ".join(f"{STATUSES[s][0]} {s} {n}" for s, n in tally.items()))

@@ -45,6 +45,17 @@ class Cell:
     superseded: int = 0  # earlier filings this one replaced (corrections)
     rules: list[str] = field(default_factory=list)
     file_name: str | None = None
+    filed: dt.date | None = None  # the cover's 填报日期, as the park declares it
+    arrived: dt.date | None = None  # the office day its file arrived
+
+    @property
+    def dates(self) -> str:
+        words = []
+        if self.filed:
+            words.append(f"填报日期 cover {self.filed:%Y-%m-%d}")
+        if self.arrived:
+            words.append(f"到达 arrived {self.arrived:%Y-%m-%d}")
+        return ", ".join(words)
 
     @property
     def flags(self) -> str:
@@ -84,13 +95,15 @@ def status_matrix(
     filings = con.execute(f"""
         with decided as (
             select f.park_code, f.period, f.file_name, f.filed_date, f.due_date, f.revision,
-                   f.arrival_seq, d.status,
+                   f.arrival_seq, f.arrived_on, f.is_late, d.status,
                    case when d.status = 'rejected' then d.blocking_rules
                         else d.warning_rules || d.waived_rules end as rules
             from raw.filings f join ({CURRENT_DECISIONS}) d using (filing_id)
         )
-        select park_code, period, status, rules, file_name,
-               coalesce(filed_date > due_date and revision = 0, false) as late,
+        select park_code, period, status, rules, file_name, filed_date, arrived_on,
+               -- late: the park's first filing for the period arrived after the due date,
+               -- decided on arrival (sources/lateness.py)
+               coalesce(bool_or(is_late) over (partition by park_code, period), false) as late,
                status in {tuple(PUBLISHABLE)} as publishable,
                row_number() over (
                    partition by park_code, period, status in {tuple(PUBLISHABLE)}
@@ -99,13 +112,26 @@ def status_matrix(
         from decided
     """).fetchall()
     current, rejected = {}, {}
-    for park, period, status, rules, name, late, publishable, rank, count in filings:
+    for (
+        park,
+        period,
+        status,
+        rules,
+        name,
+        filed,
+        arrived,
+        late,
+        publishable,
+        rank,
+        count,
+    ) in filings:
         if rank != 1:
             continue
+        dates = (filed, arrived, late)
         if publishable:
-            current[(park, period)] = (status, rules, name, late, count - 1)
+            current[(park, period)] = (status, rules, name, count - 1, *dates)
         else:
-            rejected[(park, period)] = (rules, name)
+            rejected[(park, period)] = (rules, name, *dates)
     cells = []
     period = first
     while period <= last:
@@ -114,12 +140,11 @@ def status_matrix(
                 key = (park.code, period)
                 cell = Cell(park.code, park.short_name, park.city, period, "missing")
                 if key in current:
-                    cell.status, cell.rules, cell.file_name, cell.late, cell.superseded = current[
-                        key
-                    ]
+                    (cell.status, cell.rules, cell.file_name, cell.superseded,
+                     cell.filed, cell.arrived, cell.late) = current[key]  # fmt: skip
                 elif key in rejected:
                     cell.status = "rejected"
-                    cell.rules, cell.file_name = rejected[key]
+                    cell.rules, cell.file_name, cell.filed, cell.arrived, cell.late = rejected[key]
                 elif key in intake_rejected:
                     cell.status, cell.rules = "rejected", sorted(intake_rejected[key])
                 cell.rules = sorted(set(cell.rules or []))
@@ -240,6 +265,8 @@ def write_report(home: Home, run: dict, registry: Registry | None = None) -> Pat
                 "period": f"{c.period:%Y-%m}",
                 "status": c.status,
                 "late": c.late,
+                "filed_date": c.filed or "",
+                "arrived_on": c.arrived or "",
                 "superseded": c.superseded,
                 "rules": " ".join(c.rules),
                 "file_name": c.file_name or "",
@@ -316,7 +343,9 @@ def render(summary: dict, matrix: list[Cell], found: list[ProblemRow]) -> str:
                 continue
             zh, en, mark = STATUSES[c.status]
             title = " · ".join(
-                x for x in (f"{zh} {en}", " ".join(c.rules), c.flags, c.file_name or "") if x
+                x
+                for x in (f"{zh} {en}", " ".join(c.rules), c.flags, c.dates, c.file_name or "")
+                if x
             )
             classes = c.status + (" late" if c.late else "")
             text = (

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parkstat.home import Home
-from sources import raw_store, reference
+from sources import lateness, raw_store, reference
 from sources import template as t
 from sources.filing import Filing
 from sources.normalise import due_date
@@ -120,9 +120,24 @@ def stage_files(source: Path, home: Home) -> list[Path]:
     return staged
 
 
+@dataclass
+class _Ledger:
+    """What intake knows of the raw layer while it takes files in."""
+
+    known: set[str]  # filing ids taken before
+    rejected: set[str]  # of those, the ones whose current decision is a rejection
+    filed: set[tuple[str, dt.date]]  # park-periods with a filing taken before
+    backfill: bool  # history taken in by a backfill: lateness by cover date
+
+
 def run_intake(
-    home: Home, registry: Registry | None = None, today: dt.date | None = None, progress=None
+    home: Home,
+    registry: Registry | None = None,
+    today: dt.date | None = None,
+    progress=None,
+    backfill: bool = False,
 ) -> IntakeReport:
+    """Take every file waiting in landing/; `backfill`: they are history (sources/lateness.py)."""
     registry = registry or default_registry()
     today = today or dt.date.today()
     home.ensure()
@@ -131,12 +146,16 @@ def run_intake(
     report = IntakeReport(ignored=ignored)
     with raw_store.connect(home.working_db) as con:
         reference.write(con, registry)
-        known = raw_store.filing_ids(con)
-        rejected = raw_store.rejected_filing_ids(con)
+        ledger = _Ledger(
+            raw_store.filing_ids(con),
+            raw_store.rejected_filing_ids(con),
+            raw_store.filed_park_periods(con),
+            backfill,
+        )
         seq = raw_store.next_arrival_seq(con)
         staged, taken = _nothing_staged(), []
         for path, reading in zip(paths, _readings(paths, registry, today), strict=True):
-            outcome = _take(path, reading, home, seq, known, rejected, staged)
+            outcome = _take(path, reading, home, seq, ledger, staged)
             report.files.append(outcome)
             taken.append(path)
             seq += 1
@@ -226,10 +245,10 @@ def _take(
     reading: _Reading,
     home: Home,
     seq: int,
-    known: set[str],
-    rejected: set[str],
+    ledger: _Ledger,
     staged: dict[str, list[dict]],
 ) -> FileOutcome:
+    mtime = path.stat().st_mtime
     data = path.read_bytes()
     sha, fmt, encoding = reading.sha, reading.fmt, reading.encoding
     # Read ahead (perhaps by a worker), the file must still be what was read:
@@ -241,6 +260,7 @@ def _take(
         )
     name = path.name
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    arrived_at = lateness.arrival(mtime, received_at)
     archive_path = _archive(home, data, sha, path.suffix.lower())
     outcome = FileOutcome(name, sha, "ingested")
 
@@ -248,13 +268,18 @@ def _take(
         if filing is None:
             outcome.problems.extend(problems)
             continue
-        if filing_id in known:
-            if filing_id in rejected:  # sent again after its rejection: decided again
+        if filing_id in ledger.known:
+            if filing_id in ledger.rejected:  # sent again after its rejection: decided again
                 outcome.resent.append((filing.park_code, filing.period, filing.revision))
             else:
                 outcome.duplicates += 1
             continue
-        known.add(filing_id)
+        ledger.known.add(filing_id)
+        first = (filing.park_code, filing.period) not in ledger.filed
+        ledger.filed.add((filing.park_code, filing.period))
+        late, basis = lateness.lateness(
+            filing.period, first, arrived_at, filing.filed_date, ledger.backfill
+        )
         outcome.accepted.append((filing.park_code, filing.period, filing.revision))
         lineage = {
             "filing_id": filing_id,
@@ -274,6 +299,10 @@ def _take(
                 "park_name_filed": filing.park_name,
                 "due_date": due_date(filing.period),
                 "arrival_seq": seq,
+                "arrived_at": arrived_at,
+                "arrived_on": lateness.office_date(arrived_at),
+                "is_late": late,
+                "late_basis": basis,
             }
         )
         for sheet in t.DATA_SHEETS:
@@ -316,6 +345,8 @@ def _take(
             "filings_duplicate": outcome.duplicates,
             "quarantine_path": outcome.quarantine_path
             and str(outcome.quarantine_path.relative_to(home.root)),
+            "arrived_at": arrived_at,
+            "taken_by": "backfill" if ledger.backfill else "run",
         }
     )
     for p in outcome.problems:

@@ -73,6 +73,12 @@ FILINGS = pa.schema(
         ("revision", pa.int32()),
         ("received_at", pa.timestamp("us")),
         ("arrival_seq", pa.int64()),
+        # When its file arrived in landing/ (UTC) and on which office day; whether it
+        # was late and what that was judged by (sources/lateness.py).
+        ("arrived_at", pa.timestamp("us")),
+        ("arrived_on", pa.date32()),
+        ("is_late", pa.bool_()),
+        ("late_basis", pa.string()),
     ]
 )
 
@@ -89,6 +95,8 @@ ARRIVALS = pa.schema(
         ("filings_rejected", pa.int32()),
         ("filings_duplicate", pa.int32()),
         ("quarantine_path", pa.string()),
+        ("arrived_at", pa.timestamp("us")),  # the file's time in landing/ (UTC)
+        ("taken_by", pa.string()),  # run | backfill
     ]
 )
 
@@ -170,6 +178,11 @@ def add_missing_columns(con, schema: str, tables: dict[str, list[tuple[str, str]
 
 def filing_ids(con) -> set[str]:
     return {r[0] for r in con.execute(f"select filing_id from {SCHEMA}.filings").fetchall()}
+
+
+def filed_park_periods(con) -> set[tuple[str, object]]:
+    """Every park and period with a filing in the raw layer."""
+    return set(con.execute(f"select distinct park_code, period from {SCHEMA}.filings").fetchall())
 
 
 def rejected_filing_ids(con) -> set[str]:

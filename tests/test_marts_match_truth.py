@@ -48,12 +48,12 @@ def pipeline(tmp_path_factory):
                 continue
             if key not in current or filing.revision > current[key].revision:
                 current[key] = filing
-    return build, current, dropped
+    return build, current, dropped, corpus.manifest
 
 
 @pytest.fixture(scope="module")
 def built(pipeline):
-    build, current, dropped = pipeline
+    build, current, dropped, _ = pipeline
     con = duckdb.connect(str(build.candidate), read_only=True)
     yield current, con, dropped
     con.close()
@@ -216,8 +216,36 @@ def test_the_file_stays_readable_by_duckdb_1x_clients(built):
     assert tags["storage_version"].startswith("v1.")
 
 
+def test_coverage_counts_late_what_arrived_late_and_not_what_was_corrected_later(built, pipeline):
+    """mart_coverage's late parks are the park-periods whose first filing arrived late —
+    the generator's late originals — and none of those filed on time and corrected after."""
+    _, con, dropped = built
+    corpus_late = {
+        (e["park_code"], dt.date.fromisoformat(e["period"] + "-01"))
+        for e in _manifest(pipeline)
+        if e["kind"] == "late"
+    } - {dropped}
+    corrected = {
+        (e["park_code"], dt.date.fromisoformat(e["period"] + "-01"))
+        for e in _manifest(pipeline)
+        if e["kind"] == "correction"
+    }
+    assert corrected - corpus_late, "the sample corrects filings that were on time"
+    late = con.execute(
+        "select period, parks_late from marts.mart_coverage where scope = '全省'"
+    ).fetchall()
+    expected = defaultdict(int)
+    for _, period in corpus_late:
+        expected[period] += 1
+    assert {p: n for p, n in late if n} == dict(expected)
+
+
+def _manifest(pipeline) -> list[dict]:
+    return pipeline[3]
+
+
 def test_dbt_docs_are_written_as_one_page(pipeline):
-    build, _, _ = pipeline
+    build, *_ = pipeline
     page = build.docs.read_text(encoding="utf-8")
     assert build.docs.name == "index.html"
     # the manifest and catalog are inside the page, as JSON with \\u escapes

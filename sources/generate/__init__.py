@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from sources import lateness
 from sources import template as t
 from sources.filing import Filing
 from sources.registry import Park, Registry, default_registry
@@ -296,9 +297,11 @@ def _missing_entry(slot: Slot, fmt: str) -> dict:
 # Writing
 # --------------------------------------------------------------------------
 def _stamp(path: Path, day: dt.date, seconds: int) -> None:
-    """File time = filing date, so that an intake taking files by arrival sees them in order."""
-    when = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(seconds=seconds)
-    ts = when.timestamp()
+    """File time = 09:00 office time on the filing date (+ seconds, in order): the file
+    arrives the day the park filed it, and an intake taking files by arrival sees them
+    in order."""
+    when = dt.datetime.combine(day, dt.time(9, 0), lateness.OFFICE)
+    ts = (when + dt.timedelta(seconds=seconds)).timestamp()
     os.utime(path, (ts, ts))
 
 

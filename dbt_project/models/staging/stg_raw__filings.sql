@@ -22,7 +22,10 @@ final as (
         revision,
         received_at,
         arrival_seq,
-        filed_date > due_date as is_late
+        arrived_at,
+        arrived_on,
+        is_late,
+        late_basis
     from source
 
 )

@@ -17,6 +17,19 @@ filings as (
 
 ),
 
+{#- Late: the park's first filing for the period arrived after the due date —
+    decided once, on arrival (sources/lateness.py); only that filing can be late. -#}
+lateness as (
+
+    select
+        park_code,
+        period,
+        bool_or(is_late) as is_late
+    from {{ ref('stg_raw__filings') }}
+    group by park_code, period
+
+),
+
 status as (
 
     select
@@ -25,12 +38,15 @@ status as (
         parks.park_code,
         parks.short_name,
         filings.filing_id is not null as has_filed,
-        coalesce(filings.is_late, false) as is_late
+        coalesce(lateness.is_late, false) as is_late
     from parks
     left join filings
         on parks.park_code = filings.park_code
         and parks.period = filings.period
         and filings.is_current
+    left join lateness
+        on parks.park_code = lateness.park_code
+        and parks.period = lateness.period
 
 ),
 

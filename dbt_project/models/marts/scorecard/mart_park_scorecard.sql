@@ -25,6 +25,12 @@ periods as (
 
 ),
 
+filings as (
+
+    select * from {{ ref('stg_raw__filings') }}
+
+),
+
 size_bands as (
 
     select * from {{ source('reference', 'size_bands') }}
@@ -60,7 +66,8 @@ figures as (
         max(yoy_computed_pct) filter (where indicator = '进出口总额') as trade_yoy_computed_pct,
         max(value_ytd) filter (where indicator = '实际使用外资') as fdi_usd_ytd,
         max(value_ytd) filter (where indicator = '新签约项目数') as projects_signed_ytd,
-        max(value_ytd) filter (where indicator = '合同引资额') as contract_amount_ytd
+        max(value_ytd) filter (where indicator = '合同引资额') as contract_amount_ytd,
+        any_value(filing_id) as filing_id
     from indicators
     group by park_code, period
 
@@ -83,8 +90,10 @@ scored as (
 
     select
         figures.*,
-        coalesce(large_projects.projects_signed_over_100m_ytd, 0)
-            as projects_signed_over_100m_ytd,
+        {#- A long CSV carries no project sheet: its count is not reported (NULL), never 0. -#}
+        case when filings.file_format = 'xlsx'
+            then coalesce(large_projects.projects_signed_over_100m_ytd, 0)
+        end as projects_signed_over_100m_ytd,
         parks.park_name,
         parks.short_name,
         parks.city,
@@ -102,6 +111,8 @@ scored as (
         and figures.period = parks.period
     inner join periods
         on figures.period = periods.period
+    inner join filings
+        on figures.filing_id = filings.filing_id
     left join large_projects
         on figures.park_code = large_projects.park_code
         and figures.period = large_projects.period
