@@ -167,6 +167,7 @@ def run_stages(
             report.filings_rejected,
             validation.verdicts,
             len(validation.suites_passed) + len(audited.suites),
+            Home(Path(root)).published_db,
         )
         published = timed("publish", publish_candidate, root, str(built.candidate), publication)
     except (BuildFailed, PublishRefused) as e:

@@ -98,7 +98,12 @@ _PUBLICATION_COLUMNS = {
     "published_at": ("timestamp", "When the file was published (发布时间, UTC)."),
     "first_period": ("date", "Earliest report period in the marts (起始报告期)."),
     "last_period": ("date", "Latest report period in the marts (最新报告期)."),
-    "periods_updated": ("date[]", "Periods with filings decided in this run (本次更新报告期)."),
+    "periods_updated": ("date[]", "Periods with filings decided in this run (本次审核报告期)."),
+    "periods_changed": (
+        "date[]",
+        "Periods whose published figures changed in this publication, monthly values and "
+        "growth against last year included (本次数据有变化的报告期).",
+    ),
     "files_received": ("integer", "Files taken from landing in this run (收到文件数)."),
     "filings_accepted": ("integer", "Filings accepted without warnings (接受)."),
     "filings_warned": ("integer", "Filings accepted with warnings (接受但有警示)."),
@@ -120,12 +125,15 @@ def publication_row(
     rejected_on_arrival: int,
     verdicts,
     suites_passed: int,
+    published: Path | None = None,
 ) -> dict:
-    """What this publication holds and what validation found, for marts.publications."""
+    """What this publication holds and what validation found, for marts.publications;
+    `published`: the file it replaces, to tell which periods' figures changed."""
     with duckdb.connect(str(candidate), read_only=True) as con:
         first, last = con.execute(
             f"select min(period), max(period) from {MART_SCHEMA}.dim_period"
         ).fetchone()
+        changed = changed_periods(con, published)
     statuses = [v.status for v in verdicts]
     return {
         "publication_id": run_id,
@@ -133,6 +141,7 @@ def publication_row(
         "first_period": first,
         "last_period": last,
         "periods_updated": sorted({v.period for v in verdicts}),
+        "periods_changed": changed,
         "files_received": files_received,
         "filings_accepted": statuses.count("accepted"),
         "filings_warned": statuses.count("warned"),
@@ -141,6 +150,64 @@ def publication_row(
         "suites_passed": suites_passed,
         "warnings": sum(1 for v in verdicts for p in v.problems if not p.blocking),
     }
+
+
+def changed_periods(con, published: Path | None) -> list[dt.date]:
+    """Every period whose rows differ between the candidate's marts (`con`) and the
+    published file's — added, removed or changed in any column, so that a corrected
+    March lists April too (its monthly value) and next year's March (its growth)."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_columns() where schema_name = ? "
+            "and column_name = 'period' and database_name = current_database()",
+            [MART_SCHEMA],
+        ).fetchall()
+    ]
+    if published is None or not published.exists():
+        return _periods(con, tables, "")
+    con.execute(f"attach '{published}' as published (read_only)")
+    try:
+        changed: set[dt.date] = set()
+        for table in tables:
+            if _columns(con, "published", table) != _columns(con, None, table):
+                changed |= set(_periods(con, [table], ""))  # a new layout: all of it
+                changed |= set(_periods(con, [table], "published."))
+                continue
+            here, there = f"{MART_SCHEMA}.{table}", f"published.{MART_SCHEMA}.{table}"
+            changed |= {
+                r[0]
+                for r in con.execute(f"""
+                    select distinct period from (
+                        (select * from {here} except select * from {there})
+                        union all
+                        (select * from {there} except select * from {here}))
+                """).fetchall()
+            }
+        return sorted(changed)
+    finally:
+        con.execute("detach published")
+
+
+def _columns(con, database: str | None, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where schema_name = ? "
+        "and table_name = ? and database_name = coalesce(?, current_database()) "
+        "order by column_index",
+        [MART_SCHEMA, table, database],
+    ).fetchall()
+
+
+def _periods(con, tables: list[str], database: str) -> list[dt.date]:
+    found: set[dt.date] = set()
+    for table in tables:
+        found |= {
+            r[0]
+            for r in con.execute(
+                f"select distinct period from {database}{MART_SCHEMA}.{table}"
+            ).fetchall()
+        }
+    return sorted(found)
 
 
 def record_publication(home: Home, candidate: Path, row: dict) -> None:

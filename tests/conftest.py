@@ -104,6 +104,7 @@ def publish_month(home: Home, run_id: str) -> None:
         intake.filings_rejected,
         validation.verdicts,
         len(audit.suites),
+        home.published_db,
     )
     record_publication(home, built.candidate, row)
     publish(home, built.candidate)
