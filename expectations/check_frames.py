@@ -92,21 +92,29 @@ _YTD_ITEMS = f"""
 def history(con) -> pd.DataFrame:
     """B6, B7: each YTD value beside the park's accepted figures for the same item.
 
-    - `ref_value`: the latest accepted earlier period of the same year (B6: not
-      below it; B7: the within-year reference);
-    - `later_min`, `later_broken`: the accepted later periods of the same year
-      that counted before this filing (B6 forward: not above them);
-    - `last_value`: the same period last year, accepted; with the row's own
-      上年同期 the item's level a year ago (`year_ago`, the larger);
-    - `scale`: the park's largest 万元 headline figure in its latest accepted
-      filing of any earlier period.
+    A filing is judged against the accepted filings that came to count before
+    it (`effective_seq`, then period: those decided in earlier runs, then this
+    run's in order of arrival) — the warehouse as it stood when it arrived.
+    Each pair of a park's filings is so checked once, by the later one, and a
+    batch of filings is decided as the same filings one at a time would be.
 
-    `ratio` (B7, 元 typed as 万元) is how many times the value is its references:
-    the within-year one and the year-ago level both when both exist; the
-    within-year one alone only where the value is also above the park's scale
-    (a small early value — 2 万美元 of FDI in February — cannot make an ordinary
-    later one a slip); the year-ago level alone for the year's first filing.
-    `prior_ratio`: the row's 上年同期 against last year's accepted figure.
+    - `ref_value`: the latest earlier period of the year (B6: not below it;
+      B7: the within-year reference);
+    - `later_min`, `later_broken`: the later periods of the year (B6: not
+      above them): a correction or a late filing may not make their monthly
+      values negative, while the park's own corrections of them sent after
+      it are checked against it in turn;
+    - `last_value`: the same period last year; with the row's own 上年同期 the
+      item's level a year ago (`year_ago`, the larger);
+    - `scale`: the park's largest 万元 headline figure in its latest filing.
+
+    `ratio` (B7, 元 typed as 万元) is how many times the value is its
+    references: the within-year one and the year-ago level both when both
+    exist; the within-year one alone only where the value is also above the
+    park's scale (a small early value — 2 万美元 of FDI in February — cannot
+    make an ordinary later one a slip); the year-ago level alone for the
+    year's first filing. `prior_ratio`: the row's 上年同期 against last year's
+    accepted figure.
     """
     return con.execute(f"""
         with items as ({_YTD_ITEMS}),
@@ -124,12 +132,14 @@ def history(con) -> pd.DataFrame:
             from filings s
             join accepted a
               on a.park_code = s.park_code and year(a.period) = year(s.period)
-             and a.period < s.period
+             and a.period < s.period and a.effective_seq <= s.effective_seq
             group by s.filing_id
         ),
         latest as (
             select s.filing_id, arg_max(a.filing_id, a.period) as any_filing_id
-            from filings s join accepted a on a.park_code = s.park_code and a.period < s.period
+            from filings s join accepted a
+              on a.park_code = s.park_code and a.period < s.period
+             and a.effective_seq <= s.effective_seq
             group by s.filing_id
         ),
         scale as (
@@ -142,6 +152,7 @@ def history(con) -> pd.DataFrame:
             select s.filing_id, a.filing_id as last_filing_id, a.period as last_period
             from filings s join accepted a
               on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+             and a.effective_seq <= s.effective_seq
         ),
         later as (
             select s.filing_id, s.item,
@@ -235,10 +246,11 @@ def growth(con) -> pd.DataFrame:
         with items as ({_GROWTH_ITEMS}),
         accepted as ({_SO_FAR}),
         scoped as (
-            select i.*,
+            select i.*, f.effective_seq,
                    case when not i.growth_only and i.ytd is not null
                         then {growth_pct("i.ytd", "i.prior")} end as own_base
             from items i join scope using (filing_id)
+            join (select filing_id, effective_seq from tentative) f using (filing_id)
         ),
         rows as (
             select s.*, coalesce(s.reported, s.own_base) as growth,
@@ -253,6 +265,7 @@ def growth(con) -> pd.DataFrame:
             from scoped s
             left join accepted a
               on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+             and a.effective_seq <= s.effective_seq
             left join items last on last.filing_id = a.filing_id and last.item = s.item
         )
         select {", ".join(LOCATION)}, ytd, prior, reported, own_base, growth, derived,
@@ -275,7 +288,8 @@ def prior_base(con) -> pd.DataFrame:
     return con.execute(f"""
         with accepted as ({_SO_FAR}),
         scoped as (
-            select i.* from raw.indicators i join scope using (filing_id)
+            select i.*, f.effective_seq from raw.indicators i join scope using (filing_id)
+            join (select filing_id, effective_seq from tentative) f using (filing_id)
             where i.value_prior_ytd is not null and i.indicator not in {_in(_GROWTH_ONLY)}
         )
         select s.filing_id, s.park_code, s.period, s.file_name, s.sheet, s.row_number,
@@ -290,6 +304,7 @@ def prior_base(con) -> pd.DataFrame:
         from scoped s
         join accepted a
           on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+         and a.effective_seq <= s.effective_seq
         join raw.indicators last
           on last.filing_id = a.filing_id and last.indicator = s.indicator
         where last.value_ytd is not null

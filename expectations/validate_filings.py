@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from expectations import audit_store, check_frames
@@ -217,40 +217,43 @@ def _worth_recording(verdict: Verdict, filing: Candidate) -> bool:
 
 
 def _batches(filings: list[Candidate]) -> list[list[Candidate]]:
-    """Consecutive whole periods, oldest first, up to BATCH_FILINGS filings a batch.
+    """Whole parks, up to BATCH_FILINGS filings a batch.
 
-    One batch is validated by one run of each suite (a run has a fixed cost
-    of its own); the limit keeps the check frames of a national backfill
-    within memory. A period larger than the limit is a batch of its own.
+    Every rule compares a filing with its own park's filings only, so parks
+    are decided independently; a park's filings of one run are decided
+    together (a correction with the later months sent with it), whatever the
+    batch size. One batch is validated by one run of each suite (a run has a
+    fixed cost of its own); the limit keeps the check frames of a national
+    backfill within memory. A park with more filings is a batch of its own.
     """
-    by_period = defaultdict(list)
+    by_park = defaultdict(list)
     for filing in filings:
-        by_period[filing.period].append(filing)
+        by_park[filing.park_code].append(filing)
     batches: list[list[Candidate]] = []
-    for period in sorted(by_period):
-        if batches and len(batches[-1]) + len(by_period[period]) <= BATCH_FILINGS:
-            batches[-1] += by_period[period]
+    for park in sorted(by_park):
+        if batches and len(batches[-1]) + len(by_park[park]) <= BATCH_FILINGS:
+            batches[-1] += by_park[park]
         else:
-            batches.append(list(by_period[period]))
+            batches.append(list(by_park[park]))
     return batches
 
 
 def _decide_batch(
     con, runner: GxRunner, batch: str, filings: list[Candidate], waivers: list[Waiver]
 ):
-    """Verdicts on a batch of filings.
+    """Verdicts on a batch of parks' filings, the same as deciding each park on its own.
 
     The blocking suites run in rounds: round 1 takes every filing of the batch
     as publishable, each later round takes the filings the round before
-    rejected out of the references. Against earlier periods alone the rounds
-    settle as deciding one period at a time would (a filing's verdict
-    depending only on earlier periods), in one round when nothing is rejected
-    and two in the usual case. A correction and the later months it is
-    checked against can reject each other in turn (B6 both ways): if the
-    rounds have not settled after as many rounds as the batch has periods, a
-    filing once rejected stays rejected — the park's contradictory filings
-    are all sent back — which settles. The warning suites then run once, on
-    the settled verdicts.
+    rejected out of the references. A filing is judged against the filings
+    that came to count before it, so the rounds settle — in one round when
+    nothing is rejected, two in the usual case — except where a correction
+    and the later month's correction sent after it contradict each other
+    (which of the later month's filings counts depends on the correction's
+    verdict). When the rounds have not settled after one more than a park
+    has filings in the batch, a filing once rejected stays rejected from then
+    on, which settles. The warning suites then run once, on the settled
+    verdicts.
     """
     con.execute(
         "create or replace temp table scope as select unnest(?) as filing_id",
@@ -260,8 +263,8 @@ def _decide_batch(
     reasons: dict[str, list[Problem]] = {}  # each filing's blocking problems when last rejected
     held: dict[str, bool] = {}
     blocking = [s for s in FILING_SUITES if s.blocking]
-    rounds = len({f.period for f in filings}) + 1
-    # Ends: until `rounds`, as shown above; after it the rejected set only grows.
+    rounds = max(Counter(f.park_code for f in filings).values()) + 1
+    # Ends: by `rounds`, as shown above; after it the rejected set only grows.
     for round_ in itertools.count(1):
         _tentative(con, filings, rejected)
         failures = _run_suites(con, runner, blocking, f"{batch}-{round_}", held)

@@ -55,6 +55,11 @@ class WorkbookStyle:
     two_row_trade_header: bool = False  # 进出口: 本年累计/上年同期 merged over 出口 | 进口
     unit_yi_cells: bool = False  # 主要指标: 万元 rows written in 亿元 with unit cell 亿元
     unit_yi_headers: frozenset[str] = frozenset()  # sheet keys whose 万元 columns say (亿元)
+    # Decimals those (亿元) columns are written with, as an office rounds them (218.83);
+    # None: as many as carry a 0.1 万元 amount exactly.
+    yi_decimals: int | None = None
+    # (sheet key, field) -> the unit its header says instead of the template's: (万美元).
+    header_units: dict[tuple[str, str], str] = field(default_factory=dict)
     cover: dict[str, object] = field(default_factory=dict)  # cover item -> value as written
     cells: dict[CellKey, object] = field(default_factory=dict)  # raw value instead of the filing's
     omit_sheets: frozenset[str] = frozenset()  # sheet keys left out
@@ -129,12 +134,18 @@ def amount_decimals(factor: float) -> int:
     return 1 + round(math.log10(factor))
 
 
-def written_number(value: float | None, kind: str, factor: float = 1.0) -> object:
-    """The cell value for a stored number: floats for amounts and rates, ints for counts."""
+def written_number(
+    value: float | None, kind: str, factor: float = 1.0, decimals: int | None = None
+) -> object:
+    """The cell value for a stored number: floats for amounts and rates, ints for counts.
+
+    An amount in a larger unit keeps `decimals` (default: all a 0.1 万元 amount needs)."""
     if value is None:
         return None
     if kind == "amount":
-        return float(value) if factor == 1.0 else round(value / factor, amount_decimals(factor))
+        if factor == 1.0:
+            return float(value)
+        return round(value / factor, amount_decimals(factor) if decimals is None else decimals)
     if kind == "count":
         return int(value) if float(value).is_integer() else float(value)
     return float(value)
@@ -149,9 +160,9 @@ def value_kind(sheet_key: str, row_key: object, column: t.Column) -> str:
     return column.kind
 
 
-def _cell_value(value: object, kind: str, factor: float) -> object:
+def _cell_value(value: object, kind: str, factor: float, decimals: int | None) -> object:
     if kind in ("amount", "count", "pct"):
-        return written_number(value, kind, factor)
+        return written_number(value, kind, factor, decimals)
     if kind == "flag":
         return None if value is None else ("是" if value else "否")
     return value
@@ -214,7 +225,7 @@ class _Builder:
         omitted = style.omit_columns.get(sheet.key, frozenset())
         columns = [c for c in sheet.columns if c.field not in omitted]
         yi_header = sheet.key in style.unit_yi_headers
-        headers = [self._header(c, yi_header) for c in columns]
+        headers = [self._header(sheet, c, yi_header) for c in columns]
         rows: list[list[object]] = []
         merges: list[str] = []
         formats: dict[tuple[int, int], str] = {}
@@ -251,11 +262,11 @@ class _Builder:
                 elif col.kind == "unit":
                     value = unit_text
                 else:
-                    factor = unit_factor
+                    factor, decimals = unit_factor, None
                     if yi_header and col.kind == "amount":
-                        factor = YI_FACTOR
+                        factor, decimals = YI_FACTOR, style.yi_decimals
                     kind = value_kind(sheet.key, key, col)
-                    value = _cell_value(row.get(col.field), kind, factor)
+                    value = _cell_value(row.get(col.field), kind, factor, decimals)
                 cell_key = (sheet.key, key, col.field)
                 if cell_key in style.cells:
                     value = style.cells[cell_key]
@@ -269,10 +280,14 @@ class _Builder:
         widths = [24 if sheet.key != "projects" else 20] + [16] * (len(columns) - 1)
         return SheetGrid(sheet.key, name, rows, merges, widths, formats)
 
-    def _header(self, col: t.Column, yi: bool) -> str:
+    def _header(self, sheet: t.Sheet, col: t.Column, yi: bool) -> str:
         header = col.header
         if yi and col.kind == "amount" and col.unit == _WAN:
             header = header.replace(f"({_WAN})", f"({YI_YUAN})")
+        if (sheet.key, col.field) in self.style.header_units:
+            header = header.replace(
+                f"({col.unit})", f"({self.style.header_units[(sheet.key, col.field)]})"
+            )
         return self.label(header)
 
     def _two_row_header(self, sheet, columns, rows, merges, name) -> None:
@@ -289,7 +304,7 @@ class _Builder:
                 previous = None
                 continue
             part = col.words[0]  # 出口 / 进口
-            group = self._header(col, yi).replace(self.label(part), "", 1)
+            group = self._header(sheet, col, yi).replace(self.label(part), "", 1)
             upper.append(group if group != previous else None)
             lower.append(self.label(part))
             previous = group

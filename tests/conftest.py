@@ -41,7 +41,7 @@ def intake_expect(rules: list[str]) -> str:
 
 def _ingest(tmp_path_factory, name: str, fmt: str, seed: int) -> Ingested:
     out = tmp_path_factory.mktemp(f"{name}-corpus")
-    corpus = generate(out, START, END, parks=6, seed=seed, fmt=fmt, faults=0.12, today=TODAY)
+    corpus = generate(out, START, END, parks=8, seed=seed, fmt=fmt, faults=0.12, today=TODAY)
     home = Home(tmp_path_factory.mktemp(f"{name}-home"))
     land(corpus, home)
     return Ingested(corpus, home, run_intake(home, today=TODAY))

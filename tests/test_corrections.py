@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import duckdb
+from conftest import intake_expect
 
 
 def test_corrections_and_originals_are_both_kept(ingested):
     corrections = {
         (f.park_code, f.period)
         for g in ingested.corpus.files
-        for f, expect, _ in g.outcomes()
-        if f.revision > 0 and expect != "reject"
+        for f, _, rules in g.outcomes()
+        if f.revision > 0 and intake_expect(rules) == "accept"
     }
     assert corrections, "the corpus plants corrections"
     with duckdb.connect(str(ingested.home.working_db), read_only=True) as con:

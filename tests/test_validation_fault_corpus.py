@@ -15,7 +15,7 @@ from conftest import intake_expect
 from expectations.gx_runner import render_docs
 from parkstat.home import Home
 
-VALIDATION_RULES = {"B5", "B6", "B7", "W1", "W2", "W3", "W4"}
+VALIDATION_RULES = {"B5", "B6", "B7", "W1", "W2", "W3", "W4", "W6", "W7", "W8", "W9"}
 BLOCKING = {"B5", "B6", "B7"}
 
 
@@ -52,6 +52,12 @@ def test_precision_and_recall_are_one(validated):
         f"\nvalidation over the corpus: {len(expected)} planted, {len(fired)} fired, "
         f"precision {precision:.3f}, recall {recall:.3f}"
     )
+    for rule in sorted(VALIDATION_RULES):
+        planted = {k for k, r in expected if r == rule}
+        hit = {k for k, r in fired if r == rule}
+        print(
+            f"  {rule}: planted {len(planted)}, fired {len(hit)}, false alarms {len(hit - planted)}"
+        )
     assert sorted(fired - expected) == [] and sorted(expected - fired) == []
     assert precision == recall == 1.0
     assert {r for _, r in expected} >= BLOCKING  # every blocking rule was planted
@@ -62,6 +68,25 @@ def test_every_filing_gets_the_status_the_manifest_implies(validated):
     wrong = [s for s in statuses if s[1] != s[2]]
     assert wrong == []
     assert {want for _, want, _ in statuses} == {"accepted", "warned", "rejected"}
+
+
+def test_the_clean_counterparts_go_through(validated):
+    """What a rule must let through, never rejected: a park whose FDI is small in February
+    every year, its ordinary later months (B7); two months corrected together (B6)."""
+    ingested, _ = validated
+    _, _, statuses = _expected_and_fired(validated)
+    clean = [e for e in ingested.corpus.manifest if e["kind"] == "clean"]
+    assert {e["variant"] for e in clean} == {"lumpy_small_value", "corrected_together"}
+    lumpy = {e["park_code"] for e in clean if e["variant"] == "lumpy_small_value"}
+    together = {(e["park_code"], e["period"], e["file"]) for e in clean}
+    counterparts = [
+        (key, want, got)
+        for key, want, got in statuses
+        if want != "rejected"
+        and (key[0] in lumpy or (key[0], f"{key[1]:%Y-%m}", key[2]) in together)
+    ]
+    assert len(counterparts) > 10
+    assert [c for c in counterparts if c[2] == "rejected"] == []
 
 
 def test_rejected_filings_are_quarantined_with_their_reason(validated):

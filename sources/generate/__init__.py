@@ -38,8 +38,8 @@ from sources.write_workbook import (
     save_layout,
 )
 
-from .economy import TIANYI, build_economy
-from .faults import Planner, plant
+from .economy import FDI, OUTPUT, TIANYI, build_economy
+from .faults import Planner, plant, planted_in
 from .naming import Namer
 from .plan import Pending, Slot, Submission, report_periods, schedule
 from .presentation import (
@@ -123,23 +123,29 @@ def generate(
     chosen = select_parks(registry, parks, end)
     periods = report_periods(start, end, today)
     years = list(range(start.year - 1, end.year + 1))
-    economies = [build_economy(p, years, seed) for p in chosen]
+    # A clean counterpart of B7: one park's foreign investment arrives after February every
+    # year, so that its small early figures are the references of ordinary later ones.
+    lumpy = next((p.code for p in chosen[1:] if p.code != TIANYI), None)
+    economies = [build_economy(p, years, seed, lumpy_fdi=p.code == lumpy) for p in chosen]
     versions = {(p.code, d): registry.version_at(p.code, d) or p for p in chosen for d in periods}
     slots = schedule(economies, periods, versions, seed, today)
 
     rng = random.Random(seed)
+    planner = Planner(slots, rng, today)
     if faults > 0:
-        planner = Planner(slots, rng)
         planner.force_late(today)
         planner.plan(faults, fmt, len(slots) if fmt == "xlsx" else len(periods))
+        planner.counterparts()
+    planner.settle()
 
     subs, missing = _submissions(slots, fmt, seed)
     for sub in subs:
-        if sub.slot.fault and sub.revision == 0:
+        if planted_in(sub):
             plant(sub, rng, today, registry)
+        _honest_warnings(sub, lumpy)
     presenter = Presenter(registry, today, rng)
     presenter.run(
-        [s for s in subs if not (s.slot.fault and s.revision == 0)],
+        [s for s in subs if not planted_in(s)],
         XLSX_FORMS if fmt == "xlsx" else CSV_FORMS,
     )
     for sub in subs:
@@ -196,11 +202,55 @@ def _submissions(slots: list[Slot], fmt: str, seed: int) -> tuple[list[Submissio
                 )
             elif slot.late:
                 sub.expect, sub.rules = "warn", ["W3"]
+                sub.own_file = fmt == "csv"  # a file of its own: it arrives late, not its period's
                 sub.pending.append(
                     Pending("late", "W3", sub.cover_target(t.COVER_FILED), "filed after the 10th")
                 )
             subs.append(sub)
     return subs, missing
+
+
+def _honest_warnings(sub: Submission, lumpy: str | None) -> None:
+    """Warnings a clean filing draws honestly, and the clean counterparts it shows.
+
+    - W7: its park's above-scale output of the year is restated (上年同期 to this
+      year's scope) while last year's filing for the period stands accepted;
+    - the corrected-together pair and the park whose FDI is small in February
+      (B6 and B7 must let them through) are listed as what they are.
+    """
+    slot = sub.slot
+    restated = slot.econ.restate[(slot.period.year, OUTPUT)] != 1.0
+    if sub.expect != "reject" and slot.last_accepted and restated:
+        sub.rules = [*sub.rules, "W7"]
+        sub.expect = "warn"
+        sub.pending.append(
+            Pending(
+                "restated",
+                "W7",
+                ("cell", ("indicators", OUTPUT, "value_prior_ytd")),
+                "上年同期 restated to this year's above-scale scope",
+            )
+        )
+    if slot.together and sub.revision == 1:
+        sub.pending.append(
+            Pending(
+                "clean",
+                "B6",
+                ("cell", ("indicators", OUTPUT, "value_ytd")),
+                "corrected together with the next month, whose original it would break alone",
+                "corrected_together",
+            )
+        )
+    if slot.code == lumpy and slot.period.month == 2 and sub.revision == 0 and not slot.fault:
+        sub.pending.append(
+            Pending(
+                "clean",
+                "B7",
+                ("cell", ("indicators", FDI, "value_ytd")),
+                "FDI arrives after February: a small reference for the later months",
+                "lumpy_small_value",
+            )
+        )
 
 
 # --------------------------------------------------------------------------
@@ -345,8 +395,13 @@ def _write_workbooks(
             entries.append(entry)
     _save_all(jobs)
     for i, (sub, file) in enumerate(zip(subs, files, strict=True)):
-        _stamp(file.path, sub.filing.filed_date, i)
+        _stamp(file.path, _arrives(sub), i)
     return files, entries
+
+
+def _arrives(sub: Submission) -> dt.date:
+    """The day a submission's file arrives: its cover's date, unless planted otherwise."""
+    return (sub.slot.arrived if sub.revision == 0 else None) or sub.filing.filed_date
 
 
 def _write_csvs(
@@ -378,7 +433,7 @@ def _write_csvs(
             filed_columns=True,
             omit_columns=omit,
         )
-        _stamp(path, max(s.filing.filed_date for s in members), 36_000 + i)
+        _stamp(path, max(_arrives(s) for s in members), 36_000 + i)
         files.append(
             GeneratedFile(
                 path,

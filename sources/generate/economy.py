@@ -147,7 +147,14 @@ def _scale(park: Park, rng: random.Random) -> float:
     return rng.uniform(1.5e6, 5.5e6)
 
 
-def build_economy(park: Park, years: list[int], seed: int) -> ParkEconomy:
+# A park whose foreign investment arrives after February (lumpy_fdi): its January
+# and February FDI are these shares of the year's, a few 万美元 — genuinely small.
+LUMPY_EARLY_SHARES = {1: 0.0002, 2: 0.0005}
+
+
+def build_economy(
+    park: Park, years: list[int], seed: int, lumpy_fdi: bool = False
+) -> ParkEconomy:
     """One park's synthetic economy for `years`, deterministic for (seed, park code)."""
     rng = random.Random(f"{seed}:economy:{park.code}")
     first = years[0]
@@ -198,6 +205,10 @@ def build_economy(park: Park, years: list[int], seed: int) -> ParkEconomy:
     if park.code == TIANYI and 2025 in years:
         ytd[OUTPUT][(2025, 7)] = TIANYI_OUTPUT_2025_07
         ytd[OUTPUT][(2024, 7)] = TIANYI_OUTPUT_2024_07
+    if lumpy_fdi:
+        for y in years:
+            for m, share in LUMPY_EARLY_SHARES.items():
+                ytd[FDI][(y, m)] = max(1, round(ytd[FDI][(y, 12)] * share))
 
     def yearly(fn):
         return {y: fn() for y in years}

@@ -40,6 +40,9 @@ class Slot:
     fault: tuple[str, str] | None = None  # (rule, variant) planted in the original
     reference: bool = False  # a planted fault's previous period: must stay clean
     protected: bool = False  # the calibration filing: nothing planted
+    arrived: dt.date | None = None  # the file arrives this day, not on its cover's date
+    together: bool = False  # corrected together with the next month (a clean counterpart)
+    last_accepted: bool = False  # its same period last year ends accepted (faults.settle)
 
     @property
     def code(self) -> str:

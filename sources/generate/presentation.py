@@ -401,7 +401,10 @@ def settle_units(sub: Submission) -> None:
                 factor = cell_factor(sub, key)
                 if factor == 1.0 or key in sub.cells:
                     continue
-                written = written_number(row[col.field], "amount", factor)
+                decimals = None
+                if sub.wb is not None and sheet.key in sub.wb.unit_yi_headers:
+                    decimals = sub.wb.yi_decimals
+                written = written_number(row[col.field], "amount", factor, decimals)
                 # A planted negative stays as planted: the reader rejects it anyway.
                 with contextlib.suppress(CellError):
                     row[col.field] = stored(written, "amount", factor)
