@@ -228,19 +228,16 @@ def growth(con) -> pd.DataFrame:
     - `growth`: as reported, or — the cell blank, both amounts there — derived
       from the filing's own 本年累计 and 上年同期 (`derived`);
     - `computed`: against last year's accepted filing for the same period (W1:
-      `gap`, where there is one);
+      `gap`, where there is one: how far the growth lies outside what this and
+      last year's figures give within their rounding — 0.01 亿元 on a small
+      chain moves its growth by points);
     - `own_base_excess` (W6): how far a reported growth lies outside what its
       own 本年累计 and 上年同期 give, each taken anywhere within its rounding
       (half its last digit as filed) and the growth within its own;
     - `amount_filed` (W9): a figure in the amount cells of a growth-only row.
     """
-    # Lowest and highest growth the rounded amounts allow, in percent.
-    half_ytd, half_prior = half_step("s.ytd_step"), half_step("s.prior_step")
-    lowest = f"((s.ytd - {half_ytd}) / (s.prior + {half_prior}) - 1) * 100"
-    highest = (
-        f"case when s.prior > {half_prior} "
-        f"then ((s.ytd + {half_ytd}) / (s.prior - {half_prior}) - 1) * 100 end"
-    )
+    lowest, highest = _growth_range("s.ytd", "s.ytd_step", "s.prior", "s.prior_step")
+    last_lowest, last_highest = _growth_range("s.ytd", "s.ytd_step", "last.ytd", "last.ytd_step")
     half_growth = f"coalesce(s.reported_step, {t.GROWTH_STEP_UNKNOWN}) / 2"
     return con.execute(f"""
         with items as ({_GROWTH_ITEMS}),
@@ -258,6 +255,7 @@ def growth(con) -> pd.DataFrame:
                    case when s.growth_only then coalesce(s.ytd, s.prior) end as amount_filed,
                    case when not s.growth_only then {growth_pct("s.ytd", "last.ytd")} end
                        as computed,
+                   {last_lowest} as computed_lowest, {last_highest} as computed_highest,
                    case when s.reported is not null and s.own_base is not null then greatest(
                        {lowest} - {half_growth} - s.reported,
                        s.reported - ({highest}) - {half_growth},
@@ -269,13 +267,29 @@ def growth(con) -> pd.DataFrame:
             left join items last on last.filing_id = a.filing_id and last.item = s.item
         )
         select {", ".join(LOCATION)}, ytd, prior, reported, own_base, growth, derived,
-               computed, abs(growth - computed) as gap,
+               computed,
+               case when computed is not null then greatest(
+                   computed_lowest - growth, growth - coalesce(computed_highest, growth), 0)
+               end as gap,
                case when own_base_excess > {t.FLOAT_SLACK} then own_base_excess else 0 end
                    as own_base_excess,
                amount_filed
         from rows
         where growth is not null or amount_filed is not null
     """).df()
+
+
+def _growth_range(current: str, current_step: str, base: str, base_step: str) -> tuple[str, str]:
+    """SQL: the lowest and highest growth (percent) two rounded figures allow, each
+    anywhere within half its last digit as filed; the highest NULL (no bound) when the
+    base could be nothing."""
+    half_current, half_base = half_step(current_step), half_step(base_step)
+    lowest = f"(({current} - {half_current}) / ({base} + {half_base}) - 1) * 100"
+    highest = (
+        f"case when {base} > {half_base} "
+        f"then (({current} + {half_current}) / ({base} - {half_base}) - 1) * 100 end"
+    )
+    return lowest, highest
 
 
 def prior_base(con) -> pd.DataFrame:

@@ -193,8 +193,8 @@ FILING_SUITES: tuple[Suite, ...] = (
                     column="gap",
                     max_value=t.GROWTH_GAP_PP,
                     meta={"rule": "W1"},
-                    description=f"Growth within {t.GROWTH_GAP_PP:g} points of growth against "
-                    "last year's accepted filing",
+                    description=f"Growth within {t.GROWTH_GAP_PP:g} points (beyond rounding) "
+                    "of growth against last year's accepted filing",
                 ),
                 lambda r: (
                     f"{r['item']}: {_growth_said(r)}, computed {_n(r['computed'])} % against "

@@ -60,9 +60,7 @@ class MonthlyRun:
 # virus scanner) is worth a second try; a rejected filing is not an error.
 @task(name="intake", retries=2, retry_delay_seconds=5)
 def intake(home_root: str, backfill: bool = False) -> IntakeReport:
-    return run_intake(
-        Home(Path(home_root)), progress=_every(200, "files taken"), backfill=backfill
-    )
+    return run_intake(Home(Path(home_root)), progress=_every(200, "files taken"), backfill=backfill)
 
 
 def _every(n: int, what: str):

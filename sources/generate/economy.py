@@ -152,9 +152,7 @@ def _scale(park: Park, rng: random.Random) -> float:
 LUMPY_EARLY_SHARES = {1: 0.0002, 2: 0.0005}
 
 
-def build_economy(
-    park: Park, years: list[int], seed: int, lumpy_fdi: bool = False
-) -> ParkEconomy:
+def build_economy(park: Park, years: list[int], seed: int, lumpy_fdi: bool = False) -> ParkEconomy:
     """One park's synthetic economy for `years`, deterministic for (seed, park code)."""
     rng = random.Random(f"{seed}:economy:{park.code}")
     first = years[0]

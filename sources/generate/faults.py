@@ -446,8 +446,9 @@ def plant(sub: Submission, rng: random.Random, today: dt.date, registry: Registr
         note = f"cover dated {slot.filed}, after the file arrived {slot.arrived}"
     elif variant == "prior_base_wrong":
         item = rng.choice((REVENUE, HITECH_REVENUE, DOMESTIC_FUNDS))
-        ytd, prior = value(sub, ("indicators", item, "value_ytd")), value(
-            sub, ("indicators", item, "value_prior_ytd")
+        ytd, prior = (
+            value(sub, ("indicators", item, "value_ytd")),
+            value(sub, ("indicators", item, "value_prior_ytd")),
         )
         wrong = round(prior * (1 + rng.choice((-1, 1)) * rng.uniform(*WRONG_BASE)), 1)
         growth = round((ytd / wrong - 1) * 100, t.GROWTH_DECIMALS)

@@ -48,6 +48,7 @@ LAYOUT_FORMS = (
     "two_row_header",
     "unit_yi_cell",
     "unit_yi_header",
+    "unit_yi_rounded",
     "percent_growth",
 )
 CELL_FORMS = (
@@ -64,6 +65,7 @@ _XLSX_ONLY = {
     "title_row",
     "two_row_header",
     "unit_yi_header",
+    "unit_yi_rounded",
     "number_as_text",
     "percent_growth",
 }
@@ -71,6 +73,8 @@ XLSX_FORMS = (*NAME_FORMS, *PERIOD_FORMS, *FILED_FORMS, *LAYOUT_FORMS, *CELL_FOR
 CSV_FORMS = tuple(f for f in XLSX_FORMS if f not in _XLSX_ONLY)
 CSV_ENCODING_FORMS = {"utf-8-sig": "encoding_utf8_bom", "gb18030": "encoding_gb18030"}
 _GROUPS = {
+    "unit_yi_header": "yi_header",
+    "unit_yi_rounded": "yi_header",
     **{f: "name" for f in NAME_FORMS},
     **{f: "period" for f in PERIOD_FORMS},
     **{f: "filed" for f in FILED_FORMS},
@@ -84,7 +88,7 @@ _EXTRA = (
     (("title_row",), 0.15),
     (("two_row_header",), 0.1),
     (("unit_yi_cell",), 0.06),
-    (("unit_yi_header",), 0.05),
+    (("unit_yi_header", "unit_yi_rounded"), 0.05),
     (("percent_growth",), 0.05),
     (CELL_FORMS, 0.35),
     (CELL_FORMS, 0.15),
@@ -228,7 +232,7 @@ class Presenter:
         group = _GROUPS.get(form)
         if group and any(_GROUPS.get(f) == group for f in held):
             return False
-        if form in ("unit_yi_cell", "unit_yi_header") and any(f in CELL_FORMS for f in held):
+        if form.startswith("unit_yi_") and any(f in CELL_FORMS for f in held):
             return False  # cell texts were written in the old unit
         if form == "park_name_alias":
             return self._alias(sub) is not None
@@ -324,6 +328,13 @@ class Presenter:
                 csv.unit_yi = True
                 target = ("csv_column", ("indicators", OUTPUT, "value_ytd"), t.CSV_COLUMNS[8])
             note = "万元 amounts written in 亿元"
+        elif form == "unit_yi_rounded":
+            # As an office rounds them: each chain's output to 0.01 亿元, so that the
+            # chains add up to 合计 and 合计 to 规模工业总产值 only within their rounding.
+            assert wb is not None
+            wb.unit_yi_headers, wb.yi_decimals = frozenset({"chains"}), 2
+            target = ("header", "chains", "output_ytd")
+            note = "产业链产值 in 亿元 with two decimals: the balance edits hold within rounding"
         elif form == "percent_growth":
             assert wb is not None
             sheet_key = self.rng.choice(("indicators", "chains", "tax"))
