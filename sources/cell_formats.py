@@ -9,6 +9,7 @@ the cells of the sheets asked for that use such a style.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,7 @@ from xml.etree.ElementTree import iterparse
 
 # Excel's built-in number formats that are percentages: 0% and 0.00%.
 _BUILTIN_PERCENT = {9, 10}
+_BUILTIN_PERCENT_ID = re.compile(rb'numFmtId="(?:9|10)"')
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 # In a format code, text in quotes, escaped characters and [colour]/[condition]
 # sections are shown as they are: a % there does not make a percentage.
@@ -34,23 +36,25 @@ def is_percent_format(code: str) -> bool:
 def _percent_styles(book: zipfile.ZipFile) -> set[int]:
     """Indexes into cellXfs (a cell's `s`) whose number format is a percentage."""
     try:
-        data = book.open("xl/styles.xml")
+        data = book.read("xl/styles.xml")
     except KeyError:
+        return set()
+    # Most workbooks have no percentage anywhere in their styles: said without parsing.
+    if b"%" not in data and not _BUILTIN_PERCENT_ID.search(data):
         return set()
     custom: dict[int, str] = {}
     styles: list[int] = []
     in_cell_xfs = False
-    with data:
-        for event, element in iterparse(data, events=("start", "end")):
-            name = _local(element.tag)
-            if name == "cellXfs":
-                in_cell_xfs = event == "start"
-            elif event == "end" and name == "numFmt":
-                custom[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
-            elif event == "end" and name == "xf" and in_cell_xfs:
-                styles.append(int(element.get("numFmtId", "0")))
-            if event == "end" and name not in ("numFmts", "cellXfs"):
-                element.clear()
+    for event, element in iterparse(io.BytesIO(data), events=("start", "end")):
+        name = _local(element.tag)
+        if name == "cellXfs":
+            in_cell_xfs = event == "start"
+        elif event == "end" and name == "numFmt":
+            custom[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
+        elif event == "end" and name == "xf" and in_cell_xfs:
+            styles.append(int(element.get("numFmtId", "0")))
+        if event == "end" and name not in ("numFmts", "cellXfs"):
+            element.clear()
     return {
         i
         for i, fmt in enumerate(styles)
