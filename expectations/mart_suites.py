@@ -109,73 +109,23 @@ def validate_marts(home: Home, candidate: Path, run_id: str) -> MartAudit:
             audit.failures += _run(
                 runner, audit, f"marts_{fact}", expectations, frame, _index(frame), run_id
             )
-        breakdowns = con.execute(_breakdowns_sql()).df()
-        audit.failures += _run(
-            runner,
-            audit,
-            "marts_breakdowns_match_headlines",
-            [
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="allowed",
-                    column_B="gap",
-                    or_equal=True,
-                    meta={"rule": "breakdown matches headline"},
-                ),
-            ],
-            breakdowns,
-            list(breakdowns.columns),
-            run_id,
-        )
-        months = con.execute(_months_sql()).df()
-        audit.failures += _run(
-            runner,
-            audit,
-            "marts_monthly_values_not_negative",
-            [
-                gxe.ExpectColumnValuesToBeBetween(
-                    column="lowest_month", min_value=0, meta={"rule": "month not negative"}
-                ),
-            ],
-            months,
-            list(months.columns),
-            run_id,
-        )
-        reconcile = con.execute(_reconcile_sql()).df()
-        audit.failures += _run(
-            runner,
-            audit,
-            "marts_reconcile_with_filings",
-            [
-                gxe.ExpectColumnValuesToBeBetween(
-                    column="gap", max_value=RECONCILE_TOLERANCE, meta={"rule": "totals reconcile"}
-                ),
-            ],
-            reconcile,
-            list(reconcile.columns),
-            run_id,
-        )
-        coverage = con.execute("""
-            select p.period, count(c.period) > 0 as has_coverage
-            from marts.dim_period p
-            left join marts.mart_coverage c on c.period = p.period and c.scope = '全省'
-            group by p.period
-        """).df()
-        audit.failures += _run(
-            runner,
-            audit,
-            "marts_coverage",
-            [
-                gxe.ExpectColumnValuesToBeInSet(
-                    column="has_coverage", value_set=[True], meta={"rule": "coverage computed"}
-                ),
-            ],
-            coverage,
-            list(coverage.columns),
-            run_id,
-        )
+        for suite, sql, expectations in _FRAME_SUITES:
+            frame = con.execute(sql()).df()
+            audit.failures += _run(
+                runner, audit, suite, expectations, frame, list(frame.columns), run_id
+            )
     runner.build_docs(runner.run_names)
     audit.seconds = time.perf_counter() - started
     return audit
+
+
+def _coverage_sql() -> str:
+    return """
+        select p.period, count(c.period) > 0 as has_coverage
+        from marts.dim_period p
+        left join marts.mart_coverage c on c.period = p.period and c.scope = '全省'
+        group by p.period
+    """
 
 
 def _dates_as_text(frame):
@@ -315,3 +265,47 @@ def _months_sql() -> str:
         where list_contains(waived_rules, 'B6')
     )
     """ + "\nunion all\n".join(parts)
+
+
+# The suites over frames computed here: (suite, its frame's SQL, expectations).
+_FRAME_SUITES = (
+    (
+        "marts_breakdowns_match_headlines",
+        _breakdowns_sql,
+        [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="allowed",
+                column_B="gap",
+                or_equal=True,
+                meta={"rule": "breakdown matches headline"},
+            )
+        ],
+    ),
+    (
+        "marts_monthly_values_not_negative",
+        _months_sql,
+        [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="lowest_month", min_value=0, meta={"rule": "month not negative"}
+            )
+        ],
+    ),
+    (
+        "marts_reconcile_with_filings",
+        _reconcile_sql,
+        [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="gap", max_value=RECONCILE_TOLERANCE, meta={"rule": "totals reconcile"}
+            )
+        ],
+    ),
+    (
+        "marts_coverage",
+        _coverage_sql,
+        [
+            gxe.ExpectColumnValuesToBeInSet(
+                column="has_coverage", value_set=[True], meta={"rule": "coverage computed"}
+            )
+        ],
+    ),
+)

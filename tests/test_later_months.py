@@ -41,6 +41,16 @@ def _months(s: Scenario, *periods):
     return [s.send(s.clean(p)) for p in periods]
 
 
+def _april_after_a_march_too_high(s: Scenario):
+    """February, a March filed 4 % above the April to come, April as it is: the path of
+    April, which is rejected against March (B6)."""
+    march = s.clean(MARCH)
+    _scale(s, march, _factor_above(s, MARCH, s.clean(APRIL), 0.04))
+    s.send(s.clean(FEB))
+    s.send(march)
+    return s.send(s.clean(APRIL))
+
+
 def test_a_correction_above_the_accepted_later_month_is_rejected_naming_it(home):
     s = Scenario(home)
     _months(s, FEB, MARCH, APRIL)
@@ -107,11 +117,7 @@ def test_a_rejection_is_decided_again_when_its_reference_is_corrected(home):
     """March filed too high: April (right) is rejected against it; March corrected, April
     is decided again and accepted — no need to send it again."""
     s = Scenario(home)
-    march = s.clean(MARCH)
-    _scale(s, march, _factor_above(s, MARCH, s.clean(APRIL), 0.04))
-    s.send(s.clean(FEB))
-    s.send(march)
-    april_path = s.send(s.clean(APRIL))
+    april_path = _april_after_a_march_too_high(s)
     first = s.run()
     assert first.of(april_path).status == "rejected"
     fixed = s.send(s.clean(MARCH, revision=1, filed=dt.date(2025, 5, 12)))
@@ -125,11 +131,7 @@ def test_a_rejection_is_decided_again_when_its_reference_is_corrected(home):
 
 def test_a_rejected_file_sent_again_is_decided_again_and_says_so(home):
     s = Scenario(home)
-    march = s.clean(MARCH)
-    _scale(s, march, _factor_above(s, MARCH, s.clean(APRIL), 0.04))
-    s.send(s.clean(FEB))
-    s.send(march)
-    april_path = s.send(s.clean(APRIL))
+    april_path = _april_after_a_march_too_high(s)
     same = april_path.read_bytes()
     s.run()
     resent = home.landing / "April again.xlsx"
@@ -143,11 +145,7 @@ def test_a_rejected_file_sent_again_is_decided_again_and_says_so(home):
 
 def test_a_waiver_added_later_is_taken_without_sending_the_file_again(home):
     s = Scenario(home)
-    march = s.clean(MARCH)
-    _scale(s, march, _factor_above(s, MARCH, s.clean(APRIL), 0.04))
-    s.send(s.clean(FEB))
-    s.send(march)
-    april_path = s.send(s.clean(APRIL))
+    april_path = _april_after_a_march_too_high(s)
     assert s.run().of(april_path).status == "rejected"
     waiver = Waiver(
         s.park, APRIL, "B6", "3月数据核实无误, 4月口径调整", "张三", dt.date(2025, 5, 15)
@@ -159,11 +157,7 @@ def test_a_waiver_added_later_is_taken_without_sending_the_file_again(home):
 
 def test_an_unchanged_rejection_is_not_recorded_again(home):
     s = Scenario(home)
-    march = s.clean(MARCH)
-    _scale(s, march, _factor_above(s, MARCH, s.clean(APRIL), 0.04))
-    s.send(s.clean(FEB))
-    s.send(march)
-    s.send(s.clean(APRIL))
+    _april_after_a_march_too_high(s)
     s.run()
     may = s.send(s.clean(MAY))  # the park's year moves on; April's reference does not change
     decided = s.run()
