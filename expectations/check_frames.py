@@ -31,12 +31,12 @@ _PUBLISHABLE = _in(list(PUBLISHABLE))
 _WAN_AMOUNTS = [i.name for i in t.INDICATORS if i.is_amount and i.unit == t.UNIT_WAN_YUAN]
 
 
-def _accepted(decisions: str) -> str:
+def _accepted(decisions: str, filings: str = "raw.filings") -> str:
     """The current accepted filing of each park and period (as the marts pick it), with the
-    order in which it counts for a forward check (`effective_seq`, see _SO_FAR)."""
+    order in which it came to count (`effective_seq`, see _SO_FAR)."""
     return f"""
     select f.*, d.effective_seq
-    from raw.filings f
+    from {filings} f
     join ({decisions}) d using (filing_id)
     where d.status in {_PUBLISHABLE}
     qualify row_number() over (
@@ -49,15 +49,31 @@ ACCEPTED = _accepted(f"select *, 0 as effective_seq from ({audit_store.CURRENT_D
 # of the previous round (temp table `tentative`), in place of any earlier
 # decision of theirs (a rejected filing decided again). `effective_seq` says
 # when a filing came to count: filings decided in earlier runs before all of
-# this run's, this run's in order of arrival. A filing is checked against the
-# later periods (B6 forward) that counted before it: a correction against the
-# months already there, not against the park's own corrections of them sent
-# with it, which are checked against it in turn (B6 backward).
-_SO_FAR = _accepted(f"""
+# this run's, this run's in order of arrival (a filing decided again last),
+# ties by period. A filing is judged against what counted before it (history).
+# Every rule compares a park's filings with its own only: the frames read the
+# filings of the parks in scope (CTE `park_filings`, see PARKS_IN_SCOPE).
+_SO_FAR = _accepted(
+    f"""
     select filing_id, status, 0 as effective_seq from ({audit_store.CURRENT_DECISIONS})
     where filing_id not in (select filing_id from tentative)
     union all
-    select filing_id, status, effective_seq from tentative""")
+    select filing_id, status, effective_seq from tentative""",
+    "park_filings",
+)
+PARKS_IN_SCOPE = """
+    parks as (
+        select distinct park_code from raw.filings where filing_id in (select filing_id from scope)
+    ),
+    park_filings as (
+        select * from raw.filings where park_code in (select park_code from parks)
+    )"""
+
+
+def _of_parks(rows: str) -> str:
+    """SQL: `rows` (with a park_code) of the parks in scope only, computed once."""
+    return f"select * from ({rows}) where park_code in (select park_code from parks)"
+
 
 # Year-to-date values (and the row's own 上年同期) as (filing, item, value): the
 # items B6 and B7 compare.
@@ -117,8 +133,9 @@ def history(con) -> pd.DataFrame:
     accepted figure.
     """
     return con.execute(f"""
-        with items as ({_YTD_ITEMS}),
-        accepted as ({_SO_FAR}),
+        with {PARKS_IN_SCOPE},
+        items as materialized ({_of_parks(_YTD_ITEMS)}),
+        accepted as materialized ({_SO_FAR}),
         scoped as (
             select i.*, f.effective_seq
             from items i join scope using (filing_id)
@@ -143,9 +160,9 @@ def history(con) -> pd.DataFrame:
             group by s.filing_id
         ),
         scale as (
-            select l.filing_id, max(i.value_ytd) as scale
-            from latest l join raw.indicators i on i.filing_id = l.any_filing_id
-            where i.indicator in {_in(_WAN_AMOUNTS)}
+            select l.filing_id, max(i.value) as scale
+            from latest l join items i on i.filing_id = l.any_filing_id
+            where i.item in {_in([f"{t.INDICATOR_SHEET.name} {n}" for n in _WAN_AMOUNTS])}
             group by l.filing_id
         ),
         last_year as (
@@ -154,16 +171,21 @@ def history(con) -> pd.DataFrame:
               on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
              and a.effective_seq <= s.effective_seq
         ),
+        later_filings as (
+            select s.filing_id, a.filing_id as later_filing_id, a.period as later_period
+            from filings s join accepted a
+              on a.park_code = s.park_code and year(a.period) = year(s.period)
+             and a.period > s.period and a.effective_seq < s.effective_seq
+        ),
         later as (
             select s.filing_id, s.item,
                    min(l.value) as later_min,
-                   string_agg(strftime(a.period, '%Y-%m') || ' (' || l.value || ')', ', '
-                              order by a.period) filter (where l.value < s.value) as later_broken
+                   string_agg(strftime(lf.later_period, '%Y-%m') || ' (' || l.value || ')',
+                              ', ' order by lf.later_period)
+                       filter (where l.value < s.value) as later_broken
             from scoped s
-            join accepted a
-              on a.park_code = s.park_code and year(a.period) = year(s.period)
-             and a.period > s.period and a.effective_seq < s.effective_seq
-            join items l on l.filing_id = a.filing_id and l.item = s.item
+            join later_filings lf using (filing_id)
+            join items l on l.filing_id = lf.later_filing_id and l.item = s.item
             where s.value is not null and l.value is not null and s.is_cumulative
             group by s.filing_id, s.item
         ),
@@ -240,7 +262,8 @@ def growth(con) -> pd.DataFrame:
     last_lowest, last_highest = _growth_range("s.ytd", "s.ytd_step", "last.ytd", "last.ytd_step")
     half_growth = f"coalesce(s.reported_step, {t.GROWTH_STEP_UNKNOWN}) / 2"
     return con.execute(f"""
-        with items as ({_GROWTH_ITEMS}),
+        with {PARKS_IN_SCOPE},
+        items as materialized ({_of_parks(_GROWTH_ITEMS)}),
         accepted as ({_SO_FAR}),
         scoped as (
             select i.*, f.effective_seq,
@@ -300,7 +323,8 @@ def prior_base(con) -> pd.DataFrame:
     amounts as B5 allows; counts and stocks must be equal).
     """
     return con.execute(f"""
-        with accepted as ({_SO_FAR}),
+        with {PARKS_IN_SCOPE},
+        accepted as ({_SO_FAR}),
         scoped as (
             select i.*, f.effective_seq from raw.indicators i join scope using (filing_id)
             join (select filing_id, effective_seq from tentative) f using (filing_id)
