@@ -317,7 +317,7 @@ def _run_suites(
             continue
         says = {c.name: c.says for c in suite.checks}
         failures = runner.validate(
-            suite.name, [c.expectation for c in suite.checks], frame, list(frame.columns), batch
+            suite.name, [c.expectation for c in suite.checks], frame, check_frames.KEY, batch
         )
         passed[suite.name] = passed.get(suite.name, True) and not failures
         for failure in failures:

@@ -120,17 +120,25 @@ def test_corrections_supersede_and_growth_is_computed_against_last_year(built):
             assert computed == pytest.approx(round((ytd / base - 1) * 100, 2))
 
 
-def test_chains_add_up_to_output_and_ranks_follow_output(built):
+def test_chains_add_up_to_output_and_ranks_follow_output(built, pipeline):
     current, con, _ = built
     sums = dict(
-        ((p, d), s)
-        for p, d, s in con.execute(
-            "select park_code, period, sum(output_ytd) from marts.fct_industrial_output "
+        ((p, d), (s, n))
+        for p, d, s, n in con.execute(
+            "select park_code, period, sum(output_ytd), count(*) from marts.fct_industrial_output "
             "group by all"
         ).fetchall()
     )
+    # Chains filed in 亿元 to two decimals add up within their rounding (50 万元 each).
+    rounded = {
+        (e["park_code"], dt.date.fromisoformat(e["period"] + "-01"))
+        for e in _manifest(pipeline)
+        if e["rule"] == "unit_yi_rounded"
+    }
     for key, filing in current.items():
-        assert math.isclose(sums[key], _ytd(filing), abs_tol=1.0)
+        total, chains = sums[key]
+        allowed = 50.0 * (chains + 1) if key in rounded else 1.0
+        assert math.isclose(total, _ytd(filing), abs_tol=allowed), key
     by_period = defaultdict(list)
     for (park, period), filing in current.items():
         by_period[period].append((_ytd(filing), park))
