@@ -202,7 +202,6 @@ def _submissions(slots: list[Slot], fmt: str, seed: int) -> tuple[list[Submissio
                 )
             elif slot.late:
                 sub.expect, sub.rules = "warn", ["W3"]
-                sub.own_file = fmt == "csv"  # a file of its own: it arrives late, not its period's
                 sub.pending.append(
                     Pending("late", "W3", sub.cover_target(t.COVER_FILED), "filed after the 10th")
                 )
@@ -410,10 +409,15 @@ def _write_csvs(
     groups: list[tuple[str, dt.date, list[Submission]]] = []
     for period in periods:
         here = sorted((s for s in subs if s.slot.period == period), key=lambda s: s.slot.code)
-        main = [s for s in here if s.revision == 0 and not s.own_file]
+        # The period's export of its on-time originals, then one of those sent late (it
+        # arrives with the last of them: all late), then the corrections.
+        main = [s for s in here if s.revision == 0 and not s.own_file and not s.slot.late]
+        late = [s for s in here if s.revision == 0 and not s.own_file and s.slot.late]
         corrections = [s for s in here if s.revision > 0]
         if main:
             groups.append(("main", period, main))
+        if late:
+            groups.append(("late", period, late))
         if corrections:
             groups.append(("correction", period, corrections))
         groups += [("own", period, [s]) for s in here if s.own_file]

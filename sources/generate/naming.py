@@ -76,7 +76,7 @@ class Namer:
         self.counter += 1
         if kind == "correction":
             pattern = self.rng.choice(CSV_CORRECTION_NAMES)
-        elif kind == "own":
+        elif kind in ("own", "late"):
             pattern = "补报_{k}.csv"
         else:
             pattern = self.rng.choice(CSV_NAMES)
