@@ -32,9 +32,7 @@ def _frame(con, sql: str) -> pd.DataFrame:
     batch's 600,000 rows cost seconds a frame; as Arrow it is a copy. Numbers, dates and
     flags are NumPy's, which GX computes on fastest."""
     return (
-        con.sql(sql)
-        .to_arrow_table()
-        .to_pandas(types_mapper=_text_in_arrow, date_as_object=False)
+        con.sql(sql).to_arrow_table().to_pandas(types_mapper=_text_in_arrow, date_as_object=False)
     )
 
 
@@ -289,12 +287,12 @@ def growth(con) -> pd.DataFrame:
         with {PARKS_IN_SCOPE},
         items as materialized ({_of_parks(_GROWTH_ITEMS)}),
         accepted as ({_SO_FAR}),
+        {_LAST_YEAR},
         scoped as (
-            select i.*, f.effective_seq,
+            select i.*,
                    case when not i.growth_only and i.ytd is not null
                         then {growth_pct("i.ytd", "i.prior")} end as own_base
             from items i join scope using (filing_id)
-            join (select filing_id, effective_seq from tentative) f using (filing_id)
         ),
         rows as (
             select s.*, coalesce(s.reported, s.own_base) as growth,
@@ -308,10 +306,8 @@ def growth(con) -> pd.DataFrame:
                        s.reported - ({highest}) - {half_growth},
                        0) end as own_base_excess
             from scoped s
-            left join accepted a
-              on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
-             and a.effective_seq <= s.effective_seq
-            left join items last on last.filing_id = a.filing_id and last.item = s.item
+            left join last_year ly using (filing_id)
+            left join items last on last.filing_id = ly.last_filing_id and last.item = s.item
         )
         select {", ".join(LOCATION)}, ytd, prior, reported, own_base, growth, derived,
                computed,
@@ -347,34 +343,48 @@ def prior_base(con) -> pd.DataFrame:
     is how far they differ; `allowed` what the rounding of both explains (for
     amounts as B5 allows; counts and stocks must be equal).
     """
+    rounding = rounding_allowed(
+        f"{half_step('s.value_prior_ytd_step')} + {half_step('last.value_ytd_step')}"
+    )
     return _frame(
         con,
         f"""
         with {PARKS_IN_SCOPE},
         accepted as ({_SO_FAR}),
+        {_LAST_YEAR},
         scoped as (
-            select i.*, f.effective_seq from raw.indicators i join scope using (filing_id)
-            join (select filing_id, effective_seq from tentative) f using (filing_id)
+            select i.*, ly.last_filing_id, ly.last_period
+            from raw.indicators i join last_year ly using (filing_id)
             where i.value_prior_ytd is not null and i.indicator not in {_in(_GROWTH_ONLY)}
         )
         select s.filing_id, s.park_code, s.period, s.file_name, s.sheet, s.row_number,
                '{t.INDICATOR_SHEET.name} ' || s.indicator as item, s.unit,
-               s.value_prior_ytd as prior, a.period as last_period, last.value_ytd as last_ytd,
+               s.value_prior_ytd as prior, s.last_period, last.value_ytd as last_ytd,
                abs(s.value_prior_ytd - last.value_ytd) as gap,
-               case when s.indicator in {_in(_AMOUNTS)} then {
-            rounding_allowed(
-                f"{half_step('s.value_prior_ytd_step')} + {half_step('last.value_ytd_step')}"
-            )
-        } else 0 end as allowed
+               case when s.indicator in {_in(_AMOUNTS)} then {rounding} else 0 end as allowed
         from scoped s
-        join accepted a
-          on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
-         and a.effective_seq <= s.effective_seq
         join raw.indicators last
-          on last.filing_id = a.filing_id and last.indicator = s.indicator
+          on last.filing_id = s.last_filing_id and last.indicator = s.indicator
         where last.value_ytd is not null
     """,
     )
+
+
+# Each filing in scope and its park's accepted filing for the same period last year,
+# among those that counted before it (check_frames.history): found filing by filing,
+# before any row is joined.
+_LAST_YEAR = """
+    in_scope as (
+        select filing_id, f.park_code, f.period, t.effective_seq
+        from raw.filings f join tentative t using (filing_id)
+        where filing_id in (select filing_id from scope)
+    ),
+    last_year as (
+        select s.filing_id, a.filing_id as last_filing_id, a.period as last_period
+        from in_scope s join accepted a
+          on a.park_code = s.park_code and a.period = cast(s.period - interval 1 year as date)
+         and a.effective_seq <= s.effective_seq
+    )"""
 
 
 def timeliness(con) -> pd.DataFrame:

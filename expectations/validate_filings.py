@@ -7,11 +7,13 @@ same park and year (or the year before) decided in this run, a waiver that
 now covers it, or the same file sent again — and its new decision is
 recorded when it differs, or when it was sent again (_to_decide_again).
 
-Filings are validated in batches of whole periods, oldest first, each batch
-decided in rounds of the blocking suites until its rejections settle (see
-_decide_batch), then checked once by the warning suites. A rejected filing
-is quarantined with its reason; its raw rows stay in the raw layer as
-history, and the marts keep the park's earlier accepted data.
+A filing is judged against the warehouse as it stood when it arrived (the
+filings that came to count before it: check_frames.history). Filings are
+validated in batches of whole parks, each batch decided in rounds of the
+blocking suites until its rejections settle (see _decide_batch), then
+checked once by the warning suites. A rejected filing is quarantined with
+its reason; its raw rows stay in the raw layer as history, and the marts
+keep the park's earlier accepted data.
 """
 
 from __future__ import annotations
