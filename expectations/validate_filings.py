@@ -30,6 +30,7 @@ from expectations.filing_suites import FILING_SUITES
 from expectations.gx_runner import GxRunner
 from expectations.waivers import Waiver
 from expectations.waivers import load as load_waivers
+from parkstat import crash_points
 from parkstat.home import Home
 from sources import raw_store
 from sources.normalise import period_label
@@ -98,11 +99,15 @@ def validate_filings(
     run_id: str,
     waivers: list[Waiver] | None = None,
     periods: tuple[dt.date, dt.date] | None = None,
+    now: dt.datetime | None = None,
+    write_quarantine: bool = True,
 ) -> ValidationReport:
     """Decide every undecided filing, or only those of `periods` (first, last) for a backfill,
     and decide again the rejected filings whose references may have changed.
 
-    Filings outside the range stay undecided — unpublished — for a later run.
+    Filings outside the range stay undecided — unpublished — for a later run. `now` and
+    `write_quarantine` are for a replay (`parkstat rebuild`): the decisions' time as it was,
+    and quarantine/ left as it is.
     """
     started = time.perf_counter()
     waivers = load_waivers() if waivers is None else waivers
@@ -132,9 +137,13 @@ def validate_filings(
             changed = [
                 (v, f) for v, f in zip(decided, filings, strict=True) if _worth_recording(v, f)
             ]
-            _record(con, [v for v, _ in changed], run_id)
-            for verdict, filing in changed:
-                _quarantine(con, home, verdict, filing, run_id)
+            # The reasons first: a run killed between the two decides the batch again, and
+            # the same reasons are not written twice; the other way round they would be lost.
+            if write_quarantine:
+                for verdict, filing in changed:
+                    _quarantine(con, home, verdict, filing, run_id)
+            _record(con, [v for v, _ in changed], run_id, now)
+            crash_points.reached("validate:batch")
             report.verdicts += [v for v, _ in changed]
     report.gx_runs = runner.run_names
     report.seconds = time.perf_counter() - started
@@ -367,8 +376,8 @@ def _decide(filing: Candidate, problems: list[Problem], waivers: list[Waiver]) -
     return verdict
 
 
-def _record(con, verdicts: list[Verdict], run_id: str) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def _record(con, verdicts: list[Verdict], run_id: str, now: dt.datetime | None) -> None:
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     decisions, problems = [], []
     for v in verdicts:
         waived = {w.rule for w in v.waivers}
@@ -421,10 +430,12 @@ def _quarantine(con, home: Home, verdict: Verdict, filing: Candidate, run_id: st
     archive_path = con.execute(
         "select archive_path from raw.arrivals where file_sha256 = ? limit 1", [filing.sha]
     ).fetchone()[0]
-    data = (home.root / archive_path).read_bytes()
     blocking = [p for p in verdict.problems if RULES[p.rule].blocking]
     said = REJECTED_SAYS if verdict.was is None else f"{_AGAIN[verdict.because]}: {REJECTED_SAYS}"
-    quarantine(home, data, filing.sha, filing.file_name, filing.received_at, blocking, said)
+    quarantine(
+        home, home.root / archive_path, filing.sha, filing.file_name, filing.received_at,
+        blocking, said,
+    )  # fmt: skip
 
 
 # What a decision again says, by why it was made.

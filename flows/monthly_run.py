@@ -20,6 +20,7 @@ from prefect import flow, task
 from expectations.gx_runner import render_docs
 from expectations.mart_suites import MartAudit, validate_marts
 from expectations.validate_filings import REJECTED, ValidationReport, validate_filings
+from parkstat import crash_points
 from parkstat.dbt_process import dbt_process, finish_dbt
 from parkstat.home import Home
 from parkstat.stewards_report import write_report
@@ -29,11 +30,13 @@ from parkstat.warehouse import (
     BuildResult,
     PublishRefused,
     build_candidate,
+    check_readable,
     publication_row,
     publish,
     record_publication,
 )
 from parkstat.writer_lock import writer_lock
+from sources import arrivals_log
 from sources.intake import IntakeReport, run_intake
 
 
@@ -59,8 +62,14 @@ class MonthlyRun:
 # A file held open by another process (a park's upload still being copied, a
 # virus scanner) is worth a second try; a rejected filing is not an error.
 @task(name="intake", retries=2, retry_delay_seconds=5)
-def intake(home_root: str, backfill: bool = False) -> IntakeReport:
-    return run_intake(Home(Path(home_root)), progress=_every(200, "files taken"), backfill=backfill)
+def intake(home_root: str, run_id: str, today: dt.date, backfill: bool = False) -> IntakeReport:
+    return run_intake(
+        Home(Path(home_root)),
+        today=today,
+        progress=_every(200, "files taken"),
+        backfill=backfill,
+        run_id=run_id,
+    )
 
 
 def _every(n: int, what: str):
@@ -107,7 +116,9 @@ def audit(home_root: str, candidate: str, run_id: str) -> MartAudit:
 @task(name="publish", retries=2, retry_delay_seconds=2)
 def publish_candidate(home_root: str, candidate: str, publication: dict) -> Path:
     home = Home(Path(home_root))
+    crash_points.reached("publish:audited")
     record_publication(home, Path(candidate), publication)
+    crash_points.reached("publish:recorded")
     return publish(home, Path(candidate))
 
 
@@ -136,8 +147,13 @@ def run_stages(
 
     `backfill`: what lands is history (its lateness goes by the cover's date)."""
     # dbt is imported on the side while the filings are taken and validated.
-    dbt_process(Home(Path(root)))
+    home = Home(Path(root))
+    dbt_process(home)
+    check_readable(home)
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    # The archive's record of the run: enough, with its arrivals, to replay it (rebuild).
+    today = dt.date.today()
+    arrivals_log.record_run(home, run_id, today, backfill, periods)
     summary = {"run_id": run_id, "note": note}
     seconds: dict[str, float] = {}
 
@@ -149,7 +165,8 @@ def run_stages(
             seconds[stage] = time.perf_counter() - started
             print(f"stage done: {stage} in {seconds[stage]:.1f} s")
 
-    report = timed("intake", intake, root, backfill)
+    report = timed("intake", intake, root, run_id, today, backfill)
+    summary["left_in_landing"] = report.left_in_landing()
     validation = timed("validate filings", validate, root, run_id, periods)
     # The filings' Data Docs render in a thread while dbt builds in its process.
     docs = data_docs.submit(root, validation.gx_runs)

@@ -221,31 +221,73 @@ def backfill(home, start, end, source) -> None:
     )
 
 
-def _run_month(home: Home, note: str = "", backfill_args: dict | None = None) -> int:
+@main.command()
+@home_option
+def rebuild(home) -> None:
+    """Recreate the warehouse from archive/ alone, then publish the marts built from it.
+
+    The recovery when warehouse/working.duckdb is lost or damaged: every file in
+    the archive is taken again in its original order, with its original name and
+    times, and decided as its run decided it (with today's waivers). The file it
+    replaces is kept as working.duckdb.before-rebuild-<time>. Exit codes as for
+    `parkstat run`.
+
+    \b
+    Example:
+      parkstat rebuild --home /srv/parkstat
+    """
+    sys.exit(_run_month(Home.resolve(home), rebuild=True))
+
+
+def _run_month(
+    home: Home, note: str = "", backfill_args: dict | None = None, rebuild: bool = False
+) -> int:
     from parkstat.dbt_process import dbt_process
     from parkstat.temporary_server import ServerDidNotStart, prefect_api
+    from parkstat.warehouse import WarehouseDamaged, check_readable
 
     home.ensure().use_for_prefect()
+    if not rebuild:  # a rebuild is what mends them
+        try:
+            check_readable(home)
+        except WarehouseDamaged as e:
+            click.echo(f"not run — {e}", err=True)
+            return EXIT_NOT_PUBLISHED
     try:
         with prefect_api(home.prefect) as server:
             dbt_process(home)  # imports dbt on the side meanwhile
             # Everything heavy is imported while the server boots.
             from flows.backfill import backfill
             from flows.monthly_run import monthly_run
+            from flows.rebuild import rebuild as rebuild_flow
+            from parkstat.rebuild import CannotRebuild
             from parkstat.summary import intake_lines, validation_lines
             from parkstat.warehouse import BuildFailed, PublishRefused, mart_row_counts
             from parkstat.writer_lock import WarehouseBusy
+            from sources.storage_errors import StorageFailed
 
             if server:
                 server.wait_ready(float(os.environ[STARTUP_TIMEOUT]))
             try:
-                if backfill_args is None:
+                if rebuild:
+                    replayed, run = rebuild_flow(home=str(home.root), note=note)
+                    click.echo(
+                        f"rebuilt {home.working_db} from {home.archive}: {replayed.arrivals} "
+                        f"arrival(s) of {replayed.runs} run(s), {replayed.filings} filing(s), "
+                        f"in {replayed.seconds:.1f} s"
+                        + (f"; the file it replaced: {replayed.kept_aside}"
+                           if replayed.kept_aside else "")
+                    )  # fmt: skip
+                elif backfill_args is None:
                     run = monthly_run(home=str(home.root), note=note)
                 else:
                     run = backfill(home=str(home.root), note=note, **backfill_args)
             except WarehouseBusy as e:
                 click.echo(f"not run — {e}", err=True)
                 return EXIT_BUSY
+            except (StorageFailed, WarehouseDamaged, CannotRebuild) as e:
+                click.echo(f"not published — {e}", err=True)
+                return EXIT_NOT_PUBLISHED
             except (BuildFailed, PublishRefused) as e:
                 click.echo(f"not published — the published warehouse is unchanged: {e}", err=True)
                 click.echo(f"stewards' report: {home.reports / 'index.html'}", err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import io
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,8 +19,10 @@ from pathlib import Path
 import duckdb
 
 from expectations.audit_store import CURRENT_DECISIONS, PUBLISHABLE
+from parkstat import crash_points
 from parkstat.home import Home
 from sources import normalise as n
+from sources.durable import write_atomically
 from sources.normalise import CellError, period_label
 from sources.registry import Registry, ResolveError, default_registry
 from sources.template import RULES, SUPERSEDE_ORDER
@@ -274,23 +277,25 @@ def write_report(home: Home, run: dict, registry: Registry | None = None) -> Pat
             for c in matrix
         ],
     )
+    crash_points.reached("report:writing")
     _write_csv(home.reports / "problems.csv", [asdict(p) for p in found])
     counts = {s: sum(c.status == s for c in matrix) for s in STATUSES}
     summary = {**run, "cells": counts, "problems": len(found), "late": sum(c.late for c in matrix)}
-    (home.reports / "run.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    write_atomically(
+        home.reports / "run.json", json.dumps(summary, ensure_ascii=False, indent=2, default=str)
     )
     page = home.reports / "index.html"
-    page.write_text(render(summary, matrix, found), encoding="utf-8")
+    write_atomically(page, render(summary, matrix, found))
     return page
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads it right
-        if rows:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+    out = io.StringIO(newline="")
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    write_atomically(path, "\ufeff" + out.getvalue())  # BOM: Excel reads it right
 
 
 _CSS = """
@@ -305,6 +310,21 @@ th.park,td.park{text-align:left}
 td.msg{text-align:left;white-space:normal;max-width:640px}
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #ccc}
 """
+
+
+def _left_in_landing(entries: list[list[str]]) -> list[str]:
+    """What this run found in landing/ and did not take: names as they arrived, and why."""
+    if not entries:
+        return []
+    e = html.escape
+    return [
+        "<h2>落地区未处理 <small>/ Left in landing/, not taken</small></h2>",
+        "<table id='left-in-landing'><thead><tr><th class='park'>名称 name</th>"
+        "<th class='park'>原因 why</th></tr></thead><tbody>",
+        *(f"<tr><td class='park'>{e(name)}</td><td class='park'>{e(why)}</td></tr>"
+          for name, why in entries),
+        "</tbody></table>",
+    ]  # fmt: skip
 
 
 def render(summary: dict, matrix: list[Cell], found: list[ProblemRow]) -> str:
@@ -327,6 +347,7 @@ def render(summary: dict, matrix: list[Cell], found: list[ProblemRow]) -> str:
             f"<span class='{s}'>{mark} {zh} {en}</span>" for s, (zh, en, mark) in STATUSES.items()
         )
         + "<span class='late'>迟报 late</span></p>",
+        *_left_in_landing(summary.get("left_in_landing", [])),
         "<h2>报送状态 <small>/ Filing status matrix</small></h2>",
         "<table id='matrix'><thead><tr><th>市州 city</th><th class='park'>园区 park</th>",
         *(f"<th>{e(period_label(p))}</th>" for p in periods),

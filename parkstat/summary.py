@@ -46,8 +46,15 @@ def intake_lines(report: IntakeReport, home_root) -> list[str]:
                 lines.append(f"    {p.sentence()}")
             if len(f.problems) > _SHOWN_PROBLEMS:
                 lines.append(f"    (+{len(f.problems) - _SHOWN_PROBLEMS} more in the reason file)")
-    if report.ignored:
-        lines.append(f"left in landing (not filings): {', '.join(report.ignored)}")
+    left = report.left_in_landing()
+    if left:
+        lines.append(f"left in landing/, not taken ({len(left)}):")
+        lines += [f"  {name!r}: {why}" for name, why in left]
+    if report.already_taken:
+        lines.append(
+            f"removed from landing/: {len(report.already_taken)} file(s) an interrupted run "
+            "had already taken in"
+        )
     return lines
 
 

@@ -21,9 +21,12 @@ from pathlib import Path
 import duckdb
 
 from expectations import audit_store
+from parkstat import crash_points
 from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
 from sources import raw_store
+from sources.durable import sync_folder
+from sources.storage_errors import is_storage_error, stopped
 
 MART_SCHEMA = "marts"
 
@@ -54,10 +57,18 @@ def build_candidate(home: Home) -> BuildResult:
     _remove(candidate)  # a run killed earlier may have left one: start clean
     with raw_store.connect(home.working_db) as con:
         audit_store.ensure(con)  # dbt reads the decisions, even before any were made
-    shutil.copyfile(home.working_db, candidate)
+    try:
+        shutil.copyfile(home.working_db, candidate)
+    except OSError as e:
+        _remove(candidate)
+        if is_storage_error(e):
+            raise stopped(e, "copying the raw layer into the candidate") from e
+        raise
+    crash_points.reached("build:copied")
     # Unit tests check the models' SQL, not the month's data: they run in the
     # test suite (unit_tests below), not in every month's build.
     result = run_dbt(home, "build", "--exclude-resource-type", "unit_test")
+    crash_points.reached("build:built")
     build = BuildResult(candidate, 0.0)
     for node in result.nodes:
         if node.resource_type == "model" and node.status == "success":
@@ -69,7 +80,11 @@ def build_candidate(home: Home) -> BuildResult:
     if not result.success:
         if result.exception is not None and not build.failures:
             build.failures.append(result.exception)
-        raise BuildFailed("dbt build failed: " + "; ".join(build.failures))
+        said = "; ".join(build.failures)
+        _remove(candidate)
+        if is_storage_error(RuntimeError(said)):
+            raise stopped(RuntimeError(said[:200]), "building the candidate")
+        raise BuildFailed("dbt build failed: " + said)
     build.docs = write_docs(home)
     build.seconds = time.perf_counter() - started
     return build
@@ -245,8 +260,33 @@ def publish(home: Home, candidate: Path) -> Path:
     """Replace the published warehouse by the candidate in one rename."""
     with duckdb.connect(str(candidate)) as con:
         con.execute("checkpoint")  # everything in the file, no .wal beside it
+    with open(candidate, "rb") as f:
+        os.fsync(f.fileno())  # on disk before it is renamed into place
     os.replace(candidate, home.published_db)
+    sync_folder(home.warehouse)
     return home.published_db
+
+
+class WarehouseDamaged(RuntimeError):
+    """The working or the published file cannot be opened: a run would make it worse."""
+
+
+def check_readable(home: Home) -> None:
+    """Open the working and the published file (read only) before a run writes anything;
+    a damaged one stops the run with what to do instead of a traceback."""
+    for path, what in ((home.working_db, "raw layer"), (home.published_db, "published marts")):
+        if not path.exists():
+            continue
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                con.execute("select count(*) from duckdb_tables()").fetchone()
+        except duckdb.Error as e:
+            said = (str(e).strip().splitlines() or [""])[0][:200]
+            raise WarehouseDamaged(
+                f"{path} ({what}) is damaged and cannot be opened ({said}); nothing was done. "
+                f"Recreate the warehouse from the archive with `parkstat rebuild --home "
+                f"{home.root}` (the damaged file is kept beside it)"
+            ) from e
 
 
 def mart_row_counts(path: Path) -> dict[str, int]:

@@ -1,13 +1,19 @@
 """Take every file waiting in landing/ into the raw layer, or into quarantine with its reason.
 
-For each file, in order of arrival (modification time, then name):
-  1. archive it as it came, named by its content hash (archive/<sha256><ext>);
-  2. read it — a workbook is one filing, a long CSV one filing per park and period
-     (a large intake's files are read ahead by worker processes);
+For each regular file in landing/ (sources/landing.py: links, folders and
+pipes are never read), in order of arrival (modification time, then name):
+  1. archive it as it came, durably, named by its content hash (archive/<sha256><ext>);
+  2. check it against the input limits (sources/input_limits.py), then read the
+     archived copy — a workbook is one filing, a long CSV one filing per park and
+     period (a large intake's files are read ahead by worker processes);
   3. accepted filings go to the raw tables with lineage, rejected ones are
      written to quarantine/ with a reason file naming file, sheet, row, column,
      rule and value;
-  4. once the batch is committed, the file leaves landing/.
+  4. once the batch is committed (and logged beside the archive), the file leaves
+     landing/ — if it is still the file that was archived.
+Whatever one file is or does, it is that file's problem: an error of ours
+while handling it quarantines it (E1) and the month goes on. A full disk is
+the run's problem: the run stops, and what was not committed stays in landing/.
 A crash at any point leaves the file in landing/; the next run takes it again
 and, the filing id being the content hash, never loads it twice.
 """
@@ -16,30 +22,33 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import multiprocessing as mp
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parkstat import crash_points
 from parkstat.home import Home
-from sources import lateness, raw_store, reference
+from sources import arrivals_log, input_limits, landing, lateness, raw_store, reference
 from sources import template as t
 from sources.filing import Filing
 from sources.normalise import due_date
 from sources.problems import FilingRejected, Problem
-from sources.quarantine import quarantine, write_atomically
+from sources.quarantine import quarantine, stored_name
 from sources.read_csv import read_long_csv
 from sources.read_workbook import read_workbook
 from sources.registry import Registry, default_registry
+from sources.storage_errors import is_storage_error, stopped
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-# Not filings: editor lock files and half-copied uploads stay in landing/.
-_IGNORED_PREFIXES = (".", "~$")
-_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
 # Files committed to the raw layer in one transaction: at most this many, and
 # no more once their rows reach BATCH_ROWS (a national long CSV holds 300,000
 # lines; rows wait in memory as dicts until committed).
@@ -49,6 +58,7 @@ BATCH_ROWS = 200_000
 # much to read, files are read by worker processes, one a core.
 PARALLEL_FROM_BYTES = 20_000_000
 READERS = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,17 +73,33 @@ class FileOutcome:
     problems: list[Problem] = field(default_factory=list)
     quarantine_path: Path | None = None
     rows: int = 0
+    fmt: str = "csv"
 
 
 @dataclass
 class IntakeReport:
     files: list[FileOutcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    # Not regular files (links, folders, pipes, devices): never read, left where they are.
+    not_regular: list[tuple[str, str]] = field(default_factory=list)
+    # Still being written (changed while archived): left in landing/ for the next run.
+    changing: list[str] = field(default_factory=list)
+    # Committed by a run killed before it removed them: only removed from landing/ now.
+    already_taken: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def rows(self) -> int:
         return sum(f.rows for f in self.files)
+
+    def left_in_landing(self) -> list[tuple[str, str]]:
+        """What stays in landing/ after this intake, and why (for people)."""
+        return [
+            *self.not_regular,
+            *((name, "still being written: taken when it has stopped changing")
+              for name in self.changing),
+            *((name, "an editor's lock file or a half-copied upload") for name in self.ignored),
+        ]  # fmt: skip
 
     def count(self, outcome: str) -> int:
         return sum(f.outcome == outcome for f in self.files)
@@ -87,29 +113,18 @@ class IntakeReport:
         return sum(_count_rejected(f.problems) for f in self.files)
 
 
-def landing_files(home: Home) -> tuple[list[Path], list[str]]:
-    """(files to take, in arrival order; names left alone)."""
-    take, ignored = [], []
-    for path in home.landing.rglob("*"):
-        if not path.is_file():
-            continue
-        if path.name.startswith(_IGNORED_PREFIXES) or path.name.endswith(_IGNORED_SUFFIXES):
-            ignored.append(str(path.relative_to(home.landing)))
-            continue
-        take.append(path)
-    take.sort(key=lambda p: (p.stat().st_mtime_ns, str(p)))
-    return take, sorted(ignored)
-
-
 def stage_files(source: Path, home: Home) -> list[Path]:
-    """Copy every file under `source` into landing/ for intake, keeping their times.
+    """Copy every regular file under `source` into landing/ for intake, keeping their times.
 
     For backfills: historical filings and long CSVs from a folder. A name
     already in landing/ gets a numbered suffix; the content decides identity.
+    Links are not followed: only files inside `source` are staged.
     """
     home.ensure()
     staged = []
-    for path in sorted(p for p in Path(source).rglob("*") if p.is_file()):
+    for path in sorted(Path(source).rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
         target = home.landing / path.name
         n = 1
         while target.exists():
@@ -118,6 +133,20 @@ def stage_files(source: Path, home: Home) -> list[Path]:
         shutil.copy2(path, target)
         staged.append(target)
     return staged
+
+
+@dataclass
+class Incoming:
+    """A file to take: its archive copy (what is read), and when and as what it arrived."""
+
+    name: str  # as it arrived
+    sha: str
+    path: Path  # archive/<sha256><ext>
+    size: int
+    arrived_at: dt.datetime
+    received_at: dt.datetime
+    landed: landing.Landed | None = None  # None: replayed from the archive (rebuild)
+    identity: str | None = None  # a replayed arrival's landing identity, as it was logged
 
 
 @dataclass
@@ -136,14 +165,18 @@ def run_intake(
     today: dt.date | None = None,
     progress=None,
     backfill: bool = False,
+    run_id: str | None = None,
+    replay: list[Incoming] | None = None,
 ) -> IntakeReport:
-    """Take every file waiting in landing/; `backfill`: they are history (sources/lateness.py)."""
+    """Take every file waiting in landing/; `backfill`: they are history (sources/lateness.py).
+
+    `replay`: take these archived arrivals instead, as they were taken the first time
+    (`parkstat rebuild`): landing/ and quarantine/ are left as they are."""
     registry = registry or default_registry()
     today = today or dt.date.today()
     home.ensure()
     started = time.perf_counter()
-    paths, ignored = landing_files(home)
-    report = IntakeReport(ignored=ignored)
+    report = IntakeReport()
     with raw_store.connect(home.working_db) as con:
         reference.write(con, registry)
         ledger = _Ledger(
@@ -152,32 +185,152 @@ def run_intake(
             raw_store.filed_park_periods(con),
             backfill,
         )
+        if replay is None:
+            landing.remove_partials(home.archive, home.quarantine)
+            arrivals_log.catch_up(home, con)
+            incoming = _archive_landing(home, con, report)
+            crash_points.reached("intake:archived")
+        else:
+            incoming = replay
         seq = raw_store.next_arrival_seq(con)
-        staged, taken = _nothing_staged(), []
-        for path, reading in zip(paths, _readings(paths, registry, today), strict=True):
-            outcome = _take(path, reading, home, seq, ledger, staged)
+        batch: list[_Taken] = []
+        for item, reading in zip(incoming, _readings(incoming, registry, today), strict=True):
+            outcome, staged = _take_one(item, reading, home, seq, ledger, run_id, replay)
+            batch.append(_Taken(item, staged, len(report.files)))
             report.files.append(outcome)
-            taken.append(path)
             seq += 1
             if progress:
                 progress(outcome)
-            if len(taken) >= BATCH_FILES or sum(map(len, staged.values())) >= BATCH_ROWS:
-                _land(con, staged, taken)
-                staged, taken = _nothing_staged(), []
-        _land(con, staged, taken)
+            rows = sum(len(rows) for taken in batch for rows in taken.staged.values())
+            if len(batch) >= BATCH_FILES or rows >= BATCH_ROWS:
+                _land(con, home, batch, report, run_id)
+                batch = []
+        _land(con, home, batch, report, run_id)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _archive_landing(home: Home, con, report: IntakeReport) -> list[Incoming]:
+    """Copy every regular file in landing/ into the archive, durably, before anything else."""
+    scan = landing.scan(home.landing)
+    report.ignored, report.not_regular = scan.ignored, scan.not_regular
+    committed = raw_store.landing_identities(con)
+    incoming = []
+    for landed in scan.files:
+        if landed.identity in committed:  # a killed run committed it: it only has to go
+            landed.path.unlink()
+            report.already_taken.append(landed.name)
+            continue
+        received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            archived = landing.archive(landed, home.archive)
+        except landing.FileChanged:
+            report.changing.append(landed.name)
+            continue
+        except landing.NotRegular:
+            report.not_regular.append((landed.name, "no longer a regular file"))
+            continue
+        except OSError as e:
+            if is_storage_error(e):
+                raise stopped(e, f"archiving {landed.name}") from e
+            raise
+        incoming.append(
+            Incoming(
+                landed.name,
+                archived.sha,
+                archived.path,
+                landed.size,
+                lateness.arrival(landed.mtime, received_at),
+                received_at,
+                landed,
+            )
+        )
+    return incoming
 
 
 def _nothing_staged() -> dict[str, list[dict]]:
     return {name: [] for name in raw_store.TABLES}
 
 
-def _land(con, staged: dict[str, list[dict]], taken: list[Path]) -> None:
-    """Write the staged rows in one go; only then do their files leave landing/."""
-    raw_store.append(con, staged)
-    for path in taken:
-        path.unlink()
+def _take_one(item, reading, home, seq, ledger, run_id, replay):
+    """(outcome, rows to stage) of one file; an error of ours in it quarantines it (E1)."""
+    staged = _nothing_staged()
+    try:
+        return _take(item, reading, home, seq, ledger, staged, run_id, replay is None), staged
+    except Exception as e:
+        if is_storage_error(e):
+            raise stopped(e, f"taking {item.name}") from e
+        staged = _nothing_staged()
+        failed = _Reading(reading.fmt, None, [(None, None, [_internal_error(item.name, e)])])
+        log.error("E1 while taking %s:\n%s", item.name, traceback.format_exc())
+        return _take(item, failed, home, seq, ledger, staged, run_id, replay is None), staged
+
+
+def _internal_error(name: str, error: BaseException) -> Problem:
+    said = (str(error).strip().splitlines() or [""])[0][:300]
+    return Problem(
+        "E1",
+        name,
+        f"parkstat could not handle this file ({type(error).__name__}: {said}); "
+        "the file is kept, the stewards are told, and the rest of the month went on",
+    )
+
+
+@dataclass
+class _Taken:
+    item: Incoming
+    staged: dict[str, list[dict]]
+    index: int  # its outcome in report.files
+
+
+def _land(con, home: Home, batch: list[_Taken], report: IntakeReport, run_id) -> None:
+    """Write the batch's rows in one go; only then do their files leave landing/.
+
+    Rows the raw layer refuses (a bug of ours in one file's values) are found by
+    writing file by file: that file is quarantined (E1), the others are kept."""
+    if not batch:
+        return
+    try:
+        _append(con, [taken.staged for taken in batch])
+    except Exception as e:
+        if is_storage_error(e):
+            raise stopped(e, "writing the raw layer") from e
+        for taken in batch:
+            _land_alone(con, home, taken, report, run_id)
+    crash_points.reached("intake:committed")
+    if batch[0].item.landed is None:
+        return  # replayed from the archive: nothing in landing/
+    arrivals_log.catch_up(home, con)
+    for taken in batch:
+        if landing.unchanged(taken.item.landed):
+            taken.item.landed.path.unlink()
+        else:  # written to again since it was archived: taken again, as new, next run
+            report.changing.append(taken.item.name)
+
+
+def _land_alone(con, home: Home, taken: _Taken, report: IntakeReport, run_id) -> None:
+    try:
+        _append(con, [taken.staged])
+        return
+    except Exception as e:
+        if is_storage_error(e):
+            raise stopped(e, "writing the raw layer") from e
+        log.error("E1 while storing %s:\n%s", taken.item.name, traceback.format_exc())
+        error = _internal_error(taken.item.name, e)
+    outcome = report.files[taken.index]
+    seq = taken.staged["arrivals"][0]["arrival_seq"]
+    failed = _Reading(outcome.fmt, None, [(None, None, [error])])
+    taken.staged = _nothing_staged()
+    nobody = _Ledger(set(), set(), set(), False)  # a reading without filings asks nothing of it
+    writes = taken.item.landed is not None
+    report.files[taken.index] = _take(
+        taken.item, failed, home, seq, nobody, taken.staged, run_id, writes
+    )
+    _append(con, [taken.staged])
+
+
+def _append(con, staged: list[dict[str, list[dict]]]) -> None:
+    raw_store.append(con, {name: [r for s in staged for r in s[name]] for name in raw_store.TABLES})
 
 
 @dataclass
@@ -185,43 +338,79 @@ class _Reading:
     """What reading one file gives. Reading has no side effects, so that the
     files of a large intake can be read in worker processes."""
 
-    sha: str
     fmt: str
     encoding: str | None
     results: list[tuple[str | None, Filing | None, list[Problem]]]
+    trace: str | None = None  # an error of ours while reading: its traceback, for the log
 
 
-def _read(path: Path, registry: Registry, today: dt.date) -> _Reading:
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    reading = _Reading(sha, "csv", None, [])
+def _is_workbook(path: Path, name: str) -> bool:
+    if landing.archive_suffix(name) in WORKBOOK_SUFFIXES:
+        return True
+    with open(path, "rb") as f:
+        return f.read(4) in _WORKBOOK_MAGIC
+
+
+def _read(path: Path, name: str, sha: str, registry: Registry, today: dt.date) -> _Reading:
+    """Read the archived copy at `path` of the file that arrived as `name`: within the input
+    limits, a reading or its problems; never an exception (an error of ours is E1)."""
+    reading = _Reading("csv", None, [])
     try:
-        if path.suffix.lower() in WORKBOOK_SUFFIXES or data.startswith(_WORKBOOK_MAGIC):
+        if _is_workbook(path, name):
             reading.fmt = "xlsx"
-            filing = read_workbook(path, path.name, registry, today)
+            input_limits.check_workbook(path)
+            filing = read_workbook(path, name, registry, today)
             reading.results.append((sha[:16], filing, []))
         else:
-            reading.encoding, parts = read_long_csv(path, path.name, registry, today)
+            input_limits.check_csv(path)
+            reading.encoding, parts = read_long_csv(path, name, registry, today)
             for part in parts:
                 fid = part.filing and _csv_filing_id(sha, part.filing)
                 reading.results.append((fid, part.filing, part.problems))
     except FilingRejected as e:
-        reading.results.append((None, None, e.problems))
+        reading.results = [(None, None, e.problems)]
+    except input_limits.OverLimit as e:
+        reading.results = [(None, None, [Problem("B1", name, str(e))])]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - a Rust reader's panic is a BaseException too
+        reading.encoding = None
+        reading.results = [(None, None, [_internal_error(name, e)])]
+        reading.trace = traceback.format_exc()
     return reading
 
 
-def _readings(paths: list[Path], registry: Registry, today: dt.date) -> Iterator[_Reading]:
-    """The files read, in order: in READERS worker processes when there is much to read."""
-    size = sum(p.stat().st_size for p in paths)
+def _readings(items: list[Incoming], registry: Registry, today: dt.date) -> Iterator[_Reading]:
+    """The files read, in order: in READERS worker processes when there is much to read.
+
+    A worker that dies (killed for its memory, a crash in a parser) takes only the file it
+    was reading with it: that file is E1, the rest are read here."""
+    jobs = [(i.path, i.name, i.sha) for i in items]
     readers = min(READERS, os.cpu_count() or 1)
-    if size < PARALLEL_FROM_BYTES or readers < 2:
-        for path in paths:
-            yield _read(path, registry, today)
-        return
-    # spawn, not fork: a run's process has Prefect's threads, which fork does not copy safely.
-    context = mp.get_context("spawn")
-    with context.Pool(readers, initializer=_reader_start, initargs=(registry, today)) as pool:
-        yield from pool.imap(_reader_read, paths)
+    done = 0
+    if sum(i.size for i in items) >= PARALLEL_FROM_BYTES and readers >= 2:
+        # spawn, not fork: a run's process has Prefect's threads, which fork does not copy.
+        pool = ProcessPoolExecutor(
+            readers, mp.get_context("spawn"), initializer=_reader_start, initargs=(registry, today)
+        )
+        try:
+            for reading in pool.map(_reader_read, jobs):
+                yield _logged(reading, jobs[done][1])
+                done += 1
+        except BrokenProcessPool as e:
+            failed = _Reading("csv", None, [(None, None, [_internal_error(jobs[done][1], e)])])
+            yield _logged(failed, jobs[done][1])
+            done += 1
+        finally:
+            pool.shutdown(cancel_futures=True)
+    for path, name, sha in jobs[done:]:
+        yield _logged(_read(path, name, sha, registry, today), name)
+
+
+def _logged(reading: _Reading, name: str) -> _Reading:
+    if reading.trace:
+        log.error("E1 while reading %s:\n%s", name, reading.trace)
+    return reading
 
 
 _reader_args: tuple[Registry, dt.date] | None = None
@@ -232,51 +421,40 @@ def _reader_start(registry: Registry, today: dt.date) -> None:
     _reader_args = (registry, today)
 
 
-def _reader_read(path: Path) -> _Reading:
-    return _read(path, *_reader_args)
-
-
-class FileChanged(RuntimeError):
-    """A file in landing/ changed between being read and being archived (still being copied)."""
+def _reader_read(job: tuple[Path, str, str]) -> _Reading:
+    return _read(*job, *_reader_args)
 
 
 def _take(
-    path: Path,
+    item: Incoming,
     reading: _Reading,
     home: Home,
     seq: int,
     ledger: _Ledger,
     staged: dict[str, list[dict]],
+    run_id: str | None,
+    write_quarantine: bool = True,
 ) -> FileOutcome:
-    mtime = path.stat().st_mtime
-    data = path.read_bytes()
-    sha, fmt, encoding = reading.sha, reading.fmt, reading.encoding
-    # Read ahead (perhaps by a worker), the file must still be what was read:
-    # the archive is named by the hash of what it holds.
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise FileChanged(
-            f"{path.name} changed while it was being taken in; it stays in landing/ "
-            "and is taken when it has stopped changing"
-        )
-    name = path.name
-    received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    arrived_at = lateness.arrival(mtime, received_at)
-    archive_path = _archive(home, data, sha, path.suffix.lower())
-    outcome = FileOutcome(name, sha, "ingested")
+    """Stage one file's rows; the ledger learns of its filings only once it is all staged."""
+    sha, fmt, encoding, name = item.sha, reading.fmt, reading.encoding, item.name
+    received_at, arrived_at = item.received_at, item.arrived_at
+    outcome = FileOutcome(name, sha, "ingested", fmt=fmt)
+    known, filed = set(), set()
 
     for filing_id, filing, problems in reading.results:
         if filing is None:
             outcome.problems.extend(problems)
             continue
-        if filing_id in ledger.known:
+        if filing_id in ledger.known or filing_id in known:
             if filing_id in ledger.rejected:  # sent again after its rejection: decided again
                 outcome.resent.append((filing.park_code, filing.period, filing.revision))
             else:
                 outcome.duplicates += 1
             continue
-        ledger.known.add(filing_id)
-        first = (filing.park_code, filing.period) not in ledger.filed
-        ledger.filed.add((filing.park_code, filing.period))
+        known.add(filing_id)
+        park_period = (filing.park_code, filing.period)
+        first = park_period not in ledger.filed and park_period not in filed
+        filed.add(park_period)
         late, basis = lateness.lateness(
             filing.period, first, arrived_at, filing.filed_date, ledger.backfill
         )
@@ -324,8 +502,10 @@ def _take(
             )
         else:
             said = "拒收 / rejected — the park's earlier accepted data is unchanged"
-        outcome.quarantine_path = quarantine(
-            home, data, sha, name, received_at, outcome.problems, said
+        outcome.quarantine_path = (
+            quarantine(home, item.path, sha, name, received_at, outcome.problems, said)
+            if write_quarantine
+            else home.quarantine / stored_name(sha, name)
         )
     elif outcome.resent and not outcome.accepted:
         outcome.outcome = "re-sent"
@@ -336,9 +516,9 @@ def _take(
             "arrival_seq": seq,
             "file_sha256": sha,
             "file_name": name,
-            "size_bytes": len(data),
+            "size_bytes": item.size,
             "received_at": received_at,
-            "archive_path": str(archive_path.relative_to(home.root)),
+            "archive_path": str(item.path.relative_to(home.root)),
             "outcome": outcome.outcome,
             "filings_accepted": len(outcome.accepted),
             "filings_rejected": rejected,
@@ -347,6 +527,8 @@ def _take(
             and str(outcome.quarantine_path.relative_to(home.root)),
             "arrived_at": arrived_at,
             "taken_by": "backfill" if ledger.backfill else "run",
+            "run_id": run_id,
+            "landing_identity": item.landed.identity if item.landed else item.identity,
         }
     )
     for p in outcome.problems:
@@ -366,6 +548,8 @@ def _take(
                 "value": p.value,
             }
         )
+    ledger.known |= known
+    ledger.filed |= filed
     return outcome
 
 
@@ -376,11 +560,3 @@ def _count_rejected(problems: list[Problem]) -> int:
 def _csv_filing_id(sha: str, filing: Filing) -> str:
     """A long CSV holds many filings: each is named by the file's hash, its park and period."""
     return hashlib.sha256(f"{sha}|{filing.park_code}|{filing.period}".encode()).hexdigest()[:16]
-
-
-def _archive(home: Home, data: bytes, sha: str, suffix: str) -> Path:
-    """archive/<sha256><ext>: byte for byte; the same content is kept once."""
-    target = home.archive / f"{sha}{suffix}"
-    if not target.exists():
-        write_atomically(target, data)
-    return target

@@ -97,6 +97,10 @@ ARRIVALS = pa.schema(
         ("quarantine_path", pa.string()),
         ("arrived_at", pa.timestamp("us")),  # the file's time in landing/ (UTC)
         ("taken_by", pa.string()),  # run | backfill
+        ("run_id", pa.string()),  # the run that took it
+        # The file in landing/ when it was taken (device, inode, size, time): a file a
+        # killed run committed but did not remove is known again, and only removed.
+        ("landing_identity", pa.string()),
     ]
 )
 
@@ -200,6 +204,16 @@ def rejected_filing_ids(con) -> set[str]:
             qualify row_number() over (partition by filing_id order by decided_at desc) = 1
                 and status = 'rejected'
         """).fetchall()
+    }
+
+
+def landing_identities(con) -> set[str]:
+    """The landing/ files (device, inode, size, time) whose arrivals are committed."""
+    return {
+        r[0]
+        for r in con.execute(
+            f"select landing_identity from {SCHEMA}.arrivals where landing_identity is not null"
+        ).fetchall()
     }
 
 

@@ -421,6 +421,13 @@ RULES: dict[str, Rule] = {
         ),
         Rule("B4", True, "金额或数量为负", "a negative amount or count"),
         Rule(
+            "E1",
+            True,
+            "处理本文件时程序内部出错(文件已保留在隔离区, 本月其余文件照常处理)",
+            "an internal error while handling this file: it is kept in quarantine, the run "
+            "went on, and the run's log has the details",
+        ),
+        Rule(
             "B5",
             True,
             "平衡关系不符(超出四舍五入可解释的范围)",

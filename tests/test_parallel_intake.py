@@ -33,20 +33,26 @@ def test_worker_processes_read_as_one_process_does(fmt, request, tmp_path, monke
     assert _landed(one) == _landed(many)
 
 
-def test_a_file_changed_after_it_was_read_is_not_archived_under_the_old_hash(
+def test_a_file_written_to_after_it_was_archived_stays_in_landing(
     xlsx_ingested, tmp_path, monkeypatch
 ):
+    """An upload still going on: what was archived is taken as it was; the file, grown since,
+    stays in landing/ and the next run takes it as what it has become."""
     home = Home(tmp_path / "home").ensure()
     land(xlsx_ingested.corpus, home)
     read = intake._read
+    grown = []
 
-    def read_then_change(path, registry, today):
-        reading = read(path, registry, today)
-        path.write_bytes(path.read_bytes() + b"\0")  # the upload goes on after the read
+    def read_then_grow(path, name, sha, registry, today):
+        reading = read(path, name, sha, registry, today)
+        if not grown:
+            landed = home.landing / name
+            landed.write_bytes(landed.read_bytes() + b"\0")  # the upload goes on
+            grown.append(name)
         return reading
 
-    monkeypatch.setattr(intake, "_read", read_then_change)
-    with pytest.raises(intake.FileChanged, match="changed while it was being taken in"):
-        intake.run_intake(home, today=TODAY)
-    assert not list(home.archive.iterdir())
-    assert len(list(home.landing.iterdir())) == len(xlsx_ingested.corpus.files)
+    monkeypatch.setattr(intake, "_read", read_then_grow)
+    report = intake.run_intake(home, today=TODAY)
+    assert report.changing == grown
+    assert [p.name for p in home.landing.iterdir()] == grown
+    assert len(report.files) == len(xlsx_ingested.corpus.files)

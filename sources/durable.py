@@ -1,0 +1,56 @@
+"""Files written so that a crash or a power cut leaves either the old file or the new one.
+
+A file is written beside its place as <name>.partial, flushed to disk, then
+renamed over its place, and the folder's entry is flushed too. A run killed
+midway leaves at most a .partial file, which the next run removes
+(sources/landing.remove_partials).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+PARTIAL = ".partial"
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable (its directory entry on disk)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + PARTIAL)
+
+
+def _into_place(tmp: Path, path: Path) -> None:
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    sync_folder(path.parent)
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    tmp = _partial(path)
+    try:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)
+        _into_place(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def copy_atomically(source: Path, path: Path) -> None:
+    tmp = _partial(path)
+    try:
+        shutil.copyfile(source, tmp)
+        _into_place(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
