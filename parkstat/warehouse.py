@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,6 +268,28 @@ def publish(home: Home, candidate: Path) -> Path:
     return home.published_db
 
 
+# DuckDB's file: a 4 kB main header ("DUCK" at byte 8), then two 4 kB database headers of
+# which the one with the higher iteration is in force; it says how many blocks of what size
+# follow. A file cut short opens (its catalogue is in the first blocks) and fails later.
+_HEADER = 4096
+_DATABASE_HEADER = struct.Struct("<QQQQQQ")  # checksum, iteration, meta, free list, blocks, size
+
+
+def _cut_short(path: Path) -> str | None:
+    """What is missing from a DuckDB file shorter than its header says, else None."""
+    with open(path, "rb") as f:
+        head = f.read(3 * _HEADER)
+    if len(head) < 3 * _HEADER or head[8:12] != b"DUCK":
+        return None  # not DuckDB's file at all: opening it says so
+    slots = [_DATABASE_HEADER.unpack_from(head, at) for at in (_HEADER, 2 * _HEADER)]
+    _, _, _, _, blocks, block_size = max(slots, key=lambda slot: slot[1])
+    expected = 3 * _HEADER + blocks * block_size
+    size = path.stat().st_size
+    if size < expected:
+        return f"the file is cut short: {size:,} bytes of the {expected:,} its header names"
+    return None
+
+
 class WarehouseDamaged(RuntimeError):
     """The working or the published file cannot be opened: a run would make it worse."""
 
@@ -278,6 +301,9 @@ def check_readable(home: Home) -> None:
         if not path.exists():
             continue
         try:
+            short = _cut_short(path)
+            if short:
+                raise duckdb.IOException(short)
             with duckdb.connect(str(path), read_only=True) as con:
                 con.execute("select count(*) from duckdb_tables()").fetchone()
         except duckdb.Error as e:

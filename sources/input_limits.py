@@ -17,6 +17,7 @@ count its rows and cells), and a CSV is scanned line by line in chunks.
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -80,8 +81,8 @@ def over(limit: Limit, found: int, where: str = "") -> OverLimit:
     place = f" ({where})" if where else ""
     return OverLimit(
         f"over the limit on {limit.name}{place}: {found:,} {limit.unit}, "
-        f"at most {limit.most:,} — {found / limit.most:.1f}x the limit; "
-        "a park's filing is far smaller: check that this is the right file"
+        f"at most {limit.most:,} — {found / limit.most:.1f}x the limit; no filing comes "
+        "near it: check that this is the right file"
     )
 
 
@@ -126,17 +127,53 @@ def check_workbook(path: Path) -> None:
 
 def _unpack(book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int) -> tuple[int, bytes]:
     """(what the part unpacks to, read no further than `most` + 1 bytes; those bytes when the
-    part is a sheet — kept whole to count its rows and cells — else nothing)."""
+    part is a sheet — kept whole to count its rows and cells — else nothing).
+
+    A deflated part is inflated from its raw bytes: Python's zipfile stops at the size the
+    archive declares, which a bomb may understate, while a workbook reader inflates it all."""
+    sheet = bool(_SHEET_PART.match(part.filename))
     size, kept = 0, []
     try:
-        with book.open(part) as stream:
-            while size <= most and (chunk := stream.read(_CHUNK)):
+        if part.compress_type != zipfile.ZIP_DEFLATED:
+            with book.open(part) as stream:
+                while size <= most and (chunk := stream.read(_CHUNK)):
+                    size += len(chunk)
+                    if sheet:
+                        kept.append(chunk)
+            return size, b"".join(kept)
+        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        for raw in _raw_chunks(book, part):
+            chunk = inflate.decompress(raw, most + 1 - size)
+            while True:
                 size += len(chunk)
-                if _SHEET_PART.match(part.filename):
+                if sheet:
                     kept.append(chunk)
+                if size > most or not inflate.unconsumed_tail:
+                    break
+                chunk = inflate.decompress(inflate.unconsumed_tail, most + 1 - size)
+            if size > most or inflate.eof:
+                break
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError):
         pass  # damaged or encrypted: the reader says so
     return size, b"".join(kept)
+
+
+def _raw_chunks(book: zipfile.ZipFile, part: zipfile.ZipInfo):
+    """The part's compressed bytes as stored, after its local header."""
+    fp = book.fp
+    fp.seek(part.header_offset)
+    header = fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    fp.seek(part.header_offset + 30 + name_length + extra_length)
+    left = part.compress_size
+    while left > 0:
+        raw = fp.read(min(_CHUNK, left))
+        if not raw:
+            return
+        left -= len(raw)
+        yield raw
 
 
 def _check_sheet(xml: bytes, name: str) -> None:

@@ -26,6 +26,7 @@ NAME_BYTES = 200
 REASON = ".reason.txt"
 # Not allowed in names on Windows shares (and control characters anywhere).
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def stored_name(sha: str, name: str) -> str:
@@ -66,7 +67,7 @@ def quarantine(
         []
         if reason.exists()
         else [
-            f"文件 file: {name}",
+            f"文件 file: {one_line(name)}",
             f"收到 received: {received_at:%Y-%m-%d %H:%M:%S} UTC",
             f"内容哈希 sha256: {sha}",
         ]
@@ -88,6 +89,11 @@ def quarantine(
         f.flush()
         os.fsync(f.fileno())
     return target
+
+
+def one_line(name: str) -> str:
+    """A name in full on one line: control characters (a newline in a name) escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), name)
 
 
 def reason_file(kept: Path) -> Path:
