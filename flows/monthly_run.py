@@ -38,6 +38,7 @@ from parkstat.warehouse import (
 from parkstat.writer_lock import writer_lock
 from sources import arrivals_log
 from sources.intake import IntakeReport, run_intake
+from sources.storage_errors import StorageFailed, is_storage_error, stopped
 
 
 @dataclass
@@ -59,9 +60,20 @@ class MonthlyRun:
         return self.intake.filings_rejected + self.validation.count(REJECTED)
 
 
+def _worth_a_retry(task, task_run, state) -> bool:
+    """A full disk is not worth a second try: it is full the second time too."""
+    try:
+        state.result()
+    except StorageFailed:
+        return False
+    except Exception:
+        return True
+    return True
+
+
 # A file held open by another process (a park's upload still being copied, a
 # virus scanner) is worth a second try; a rejected filing is not an error.
-@task(name="intake", retries=2, retry_delay_seconds=5)
+@task(name="intake", retries=2, retry_delay_seconds=5, retry_condition_fn=_worth_a_retry)
 def intake(home_root: str, run_id: str, today: dt.date, backfill: bool = False) -> IntakeReport:
     return run_intake(
         Home(Path(home_root)),
@@ -113,7 +125,7 @@ def audit(home_root: str, candidate: str, run_id: str) -> MartAudit:
     return result
 
 
-@task(name="publish", retries=2, retry_delay_seconds=2)
+@task(name="publish", retries=2, retry_delay_seconds=2, retry_condition_fn=_worth_a_retry)
 def publish_candidate(home_root: str, candidate: str, publication: dict) -> Path:
     home = Home(Path(home_root))
     crash_points.reached("publish:audited")
@@ -161,6 +173,10 @@ def run_stages(
         started = time.perf_counter()
         try:
             return fn(*args)
+        except Exception as e:
+            if is_storage_error(e) and not isinstance(e, StorageFailed):
+                raise stopped(e, f"running the stage '{stage}'") from e
+            raise
         finally:
             seconds[stage] = time.perf_counter() - started
             print(f"stage done: {stage} in {seconds[stage]:.1f} s")
