@@ -4,6 +4,7 @@ marts that were published, and a damaged warehouse file is refused with what to 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -167,3 +168,25 @@ def test_a_damaged_warehouse_file_is_refused_with_what_to_do(two_runs, tmp_path,
     assert "Traceback" not in done.stderr
     [said] = done.stderr.strip().splitlines()
     assert said.startswith("not run — ") and "parkstat rebuild" in said
+
+
+@pytest.mark.slow
+def test_parkstat_rebuild_after_the_working_file_is_lost(two_runs, tmp_path):
+    """The command as an office runs it, its Prefect flow and temporary server included."""
+    home, _ = two_runs
+    copy = Home(tmp_path / "copy")
+    shutil.copytree(home.root, copy.root)
+    published = tmp_path / "published.duckdb"
+    shutil.copyfile(copy.published_db, published)
+    copy.working_db.unlink()
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+    done = subprocess.run(
+        [sys.executable, "-m", "parkstat.cli", "rebuild", "--home", str(copy.root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode in (0, 3), done.stdout + done.stderr
+    assert f"rebuilt {copy.working_db} from {copy.archive}: " in done.stdout
+    assert _differences(published, copy.published_db) == {}
