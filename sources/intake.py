@@ -38,6 +38,7 @@ from parkstat import crash_points
 from parkstat.home import Home
 from sources import arrivals_log, input_limits, landing, lateness, raw_store, reference
 from sources import template as t
+from sources.durable import sync_folder
 from sources.filing import Filing
 from sources.normalise import due_date
 from sources.problems import FilingRejected, Problem
@@ -301,6 +302,7 @@ def _land(con, home: Home, batch: list[_Taken], report: IntakeReport, run_id) ->
     if batch[0].item.landed is None:
         return  # replayed from the archive: nothing in landing/
     arrivals_log.catch_up(home, con)
+    sync_folder(home.archive)  # the archive copies' names are on disk too
     for taken in batch:
         if landing.unchanged(taken.item.landed):
             taken.item.landed.path.unlink()

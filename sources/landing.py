@@ -23,7 +23,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.durable import PARTIAL, sync_folder
+from sources.durable import PARTIAL
 
 # Not filings: editor lock files and half-copied uploads stay in landing/.
 _IGNORED_PREFIXES = (".", "~$")
@@ -152,9 +152,8 @@ def archive(landed: Landed, archive_dir: Path) -> Archived:
             path = archive_dir / f"{sha}{archive_suffix(landed.name)}"
             if path.exists():
                 tmp.unlink()
-            else:
+            else:  # the folder's entry is flushed once a batch, before its files leave landing/
                 os.replace(tmp, path)
-                sync_folder(archive_dir)
         finally:
             tmp.unlink(missing_ok=True)
     return Archived(landed, sha, path)
