@@ -191,3 +191,19 @@ def test_a_full_disk_stops_the_run_and_keeps_every_file_in_landing(
     monkeypatch.setattr(landing, "archive", archive)
     report = intake.run_intake(home, today=TODAY)
     assert len(report.files) == 4 and not list(home.landing.iterdir())
+
+
+def test_the_stewards_report_names_what_was_left_in_landing(home, good_workbook, tmp_path):
+    from expectations.validate_filings import validate_filings
+    from parkstat.stewards_report import write_report
+
+    shutil.copy2(good_workbook, home.landing / "good.xlsx")
+    (home.landing / "link.xlsx").symlink_to(good_workbook)
+    (home.landing / "~$good.xlsx").write_bytes(b"lock")
+    report = intake.run_intake(home, today=TODAY)
+    validate_filings(home, "t", waivers=[])
+    page = write_report(home, {"run_id": "t", "left_in_landing": report.left_in_landing()})
+    text = page.read_text(encoding="utf-8")
+    assert "<table id='left-in-landing'>" in text
+    assert "link.xlsx</td><td class='park'>a symbolic link (never followed)" in text
+    assert "~$good.xlsx</td><td class='park'>an editor&#x27;s lock file" in text
