@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parkstat import crash_points
@@ -59,6 +59,8 @@ BATCH_ROWS = 200_000
 # much to read, files are read by worker processes, one a core.
 PARALLEL_FROM_BYTES = 20_000_000
 READERS = 2
+# Problems listed for one rejected filing; more are counted in one line.
+PROBLEMS_SHOWN = 200
 log = logging.getLogger(__name__)
 
 
@@ -445,7 +447,7 @@ def _take(
 
     for filing_id, filing, problems in reading.results:
         if filing is None:
-            outcome.problems.extend(problems)
+            outcome.problems.extend(_at_most(PROBLEMS_SHOWN, problems))
             continue
         if filing_id in ledger.known or filing_id in known:
             if filing_id in ledger.rejected:  # sent again after its rejection: decided again
@@ -553,6 +555,29 @@ def _take(
     ledger.known |= known
     ledger.filed |= filed
     return outcome
+
+
+def _at_most(shown: int, problems: list[Problem]) -> list[Problem]:
+    """A filing's first `shown` problems, and a line saying how many more of which rules:
+    a sheet of bad cells would otherwise put a problem a cell into raw.rejections."""
+    if len(problems) <= shown:
+        return problems
+    rest = problems[shown:]
+    rules = sorted({p.rule for p in rest})
+    last = problems[shown - 1]
+    return [
+        *problems[:shown],
+        replace(
+            last,
+            rule=rules[0],
+            message=f"and {len(rest):,} more problem(s) of rule(s) {', '.join(rules)} not listed "
+            f"here: correct the {shown} above and send the file again",
+            sheet=None,
+            row=None,
+            column=None,
+            value=None,
+        ),
+    ]
 
 
 def _count_rejected(problems: list[Problem]) -> int:

@@ -207,3 +207,25 @@ def test_the_stewards_report_names_what_was_left_in_landing(home, good_workbook,
     assert "<table id='left-in-landing'>" in text
     assert "link.xlsx</td><td class='park'>a symbolic link (never followed)" in text
     assert "~$good.xlsx</td><td class='park'>an editor&#x27;s lock file" in text
+
+
+def test_a_sheet_of_bad_cells_is_listed_up_to_a_limit_and_counted_beyond(
+    home, good_workbook, monkeypatch
+):
+    import openpyxl
+
+    book = openpyxl.load_workbook(good_workbook)
+    sheet = book.worksheets[1]
+    bad = 0
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row[2:]:
+            if isinstance(cell.value, int | float):
+                cell.value = "不详"
+                bad += 1
+    book.save(home.landing / "bad.xlsx")
+    monkeypatch.setattr(intake, "PROBLEMS_SHOWN", 5)
+    [taken] = intake.run_intake(home, today=TODAY).files
+    assert bad > 6 and len(taken.problems) == 6
+    assert taken.problems[-1].message.startswith(f"and {bad - 5} more problem(s) of rule(s) B3")
+    with duckdb.connect(str(home.working_db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.rejections").fetchone()[0] == 6
