@@ -1,17 +1,21 @@
-"""Which cells of a workbook are formatted as percentages.
+"""Which cells of a workbook are formatted as percentages, read from its zip.
 
-Excel keeps a percentage as its fraction: a growth cell that shows 6.50 %
-holds 0.065. The cell values (read by calamine) do not say so; the number
-format in the workbook's styles does. This reads only what is needed to
-know it: xl/styles.xml, and — when some style is a percentage at all —
-the cells of the sheets asked for that use such a style.
+Excel keeps a percentage as its
+fraction, a growth cell that shows 6.50 % holds 0.065. The cell values (read
+by calamine) do not say so; the number format in the workbook's styles does.
+This reads only what is needed to know it: xl/styles.xml, and — when some
+style is a percentage at all — the cells of the sheets asked for that use
+such a style. (How far a sheet reaches, which calamine must not be asked to
+unfold, is an input limit: sources/input_limits.py.)
 """
 
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import iterparse
 
@@ -22,6 +26,34 @@ _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 # In a format code, text in quotes, escaped characters and [colour]/[condition]
 # sections are shown as they are: a % there does not make a percentage.
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+# What Python's zipfile and XML parser raise for a file they cannot read: a
+# broken archive, a member cut short or corrupt, a zip version or compression
+# method it does not know, an encrypted member, XML that is not well formed, a
+# style index that is not a number.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    ValueError,
+    SyntaxError,
+)
+
+
+# Control characters XML 1.0 does not allow. Some writers put them raw into a
+# cell's text; calamine reads past them, Python's parser stops. Dropped before
+# parsing (a byte below 0x20 is never part of a UTF-8 multibyte character),
+# they change no style and no place.
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class FormatsUnreadable(Exception):
+    """The workbook's number formats cannot be read, so its percentage cells cannot be told."""
 
 
 def _local(tag: str) -> str:
@@ -45,7 +77,9 @@ def _percent_styles(book: zipfile.ZipFile) -> set[int]:
     custom: dict[int, str] = {}
     styles: list[int] = []
     in_cell_xfs = False
-    for event, element in iterparse(io.BytesIO(data), events=("start", "end")):
+    for event, element in iterparse(
+        io.BytesIO(_XML_ILLEGAL.sub(b"", data)), events=("start", "end")
+    ):
         name = _local(element.tag)
         if name == "cellXfs":
             in_cell_xfs = event == "start"
@@ -92,8 +126,11 @@ def percent_cells(path: Path, sheet_names: list[str]) -> dict[str, set[tuple[int
     """For each sheet asked for: the (0-based row, 0-based column) of its percentage cells.
 
     Empty when the workbook has no percentage style, the usual case, after
-    reading its styles only. Anything unreadable here is left to the reader,
-    which reports it.
+    reading its styles only, and when there is no file to read. Raises
+    FormatsUnreadable when the file cannot be read here: calamine reads cells
+    from some archives Python's zipfile refuses (a newer zip version, another
+    compression method), and taken without their formats a growth of 6.5 %
+    would be stored as the fraction 0.065.
     """
     found: dict[str, set[tuple[int, int]]] = {}
     try:
@@ -106,15 +143,20 @@ def percent_cells(path: Path, sheet_names: list[str]) -> dict[str, set[tuple[int
                 if name not in parts:
                     continue
                 cells = found.setdefault(name, set())
-                with book.open(parts[name]) as sheet:
-                    for _, element in iterparse(sheet):
-                        if _local(element.tag) == "c":
-                            style, ref = element.get("s"), element.get("r", "")
-                            hit = _CELL_REF.match(ref)
-                            if style is not None and int(style) in percent and hit:
-                                cells.add((int(hit[2]) - 1, _column_index(hit[1])))
-                        if _local(element.tag) == "row":
-                            element.clear()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+                sheet = io.BytesIO(_XML_ILLEGAL.sub(b"", book.read(parts[name])))
+                for _, element in iterparse(sheet):
+                    if _local(element.tag) == "c":
+                        style, ref = element.get("s"), element.get("r", "")
+                        hit = _CELL_REF.match(ref)
+                        if style is not None and int(style) in percent and hit:
+                            cells.add((int(hit[2]) - 1, _column_index(hit[1])))
+                    if _local(element.tag) == "row":
+                        element.clear()
+    except OSError:
         return {}
+    except _UNREADABLE as e:
+        raise FormatsUnreadable(
+            f"its number formats cannot be read, so percentage cells cannot be told from "
+            f"fractions ({type(e).__name__}: {e})"
+        ) from e
     return found

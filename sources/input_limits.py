@@ -16,6 +16,7 @@ count its rows and cells), and a CSV is scanned line by line in chunks.
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zipfile
@@ -69,20 +70,38 @@ _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 # SpreadsheetML, with or without a namespace prefix (x:row): rows, cells, their references.
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>)")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _CELL_REF = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
+_LINE_END = re.compile(rb"[\r\n]")
+
+
+# What Python's zipfile raises for an archive it cannot read: broken, cut short, of a
+# version or compression method it does not know, encrypted.
+_UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError,
+    KeyError, ValueError,
+)  # fmt: skip
 
 
 class OverLimit(Exception):
     """A file over one of the limits: the sentence says which and by how much."""
 
+    def __init__(self, words: str, sheet: str | None = None):
+        super().__init__(words)
+        self.sheet = sheet  # the sheet over it, as the workbook names it
 
-def over(limit: Limit, found: int, where: str = "") -> OverLimit:
+
+def over(limit: Limit, found: int, where: str = "", sheet: str | None = None) -> OverLimit:
     place = f" ({where})" if where else ""
     return OverLimit(
         f"over the limit on {limit.name}{place}: {found:,} {limit.unit}, "
         f"at most {limit.most:,} — {found / limit.most:.1f}x the limit; no filing comes "
-        "near it: check that this is the right file"
+        "near it: check that this is the right file",
+        sheet,
     )
 
 
@@ -100,8 +119,9 @@ def check_workbook(path: Path) -> None:
         raise over(WORKBOOK_FILE, size)
     try:
         book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return  # the reader rejects it as unreadable
+    except _UNREADABLE as e:
+        # What cannot be measured is not handed to a reader that might unfold it.
+        raise OverLimit(f"not a readable workbook: its archive cannot be read ({e})") from e
     with book:
         parts = book.infolist()
         if len(parts) > WORKBOOK_PARTS.most:
@@ -109,6 +129,7 @@ def check_workbook(path: Path) -> None:
         sheets = [p for p in parts if _SHEET_PART.match(p.filename)]
         if len(sheets) > WORKBOOK_SHEETS.most:
             raise over(WORKBOOK_SHEETS, len(sheets))
+        names = _sheet_names(book)
         # The sizes a zip declares may lie: what counts is what unpacks.
         unpacked = 0
         for part in parts:
@@ -120,9 +141,10 @@ def check_workbook(path: Path) -> None:
                 declared = sum(p.file_size for p in parts)  # believed only when it says more
                 raise over(WORKBOOK_UNPACKED, max(unpacked, declared), "at least")
             if is_sheet:
+                sheet = names.get(part.filename, part.filename)
                 if size > SHEET_XML.most:
-                    raise over(SHEET_XML, max(size, part.file_size), f"{part.filename}, at least")
-                _check_sheet(xml, part.filename)
+                    raise over(SHEET_XML, max(size, part.file_size), f"{sheet}, at least", sheet)
+                _check_sheet(xml, sheet)
 
 
 def _unpack(book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int) -> tuple[int, bytes]:
@@ -153,8 +175,8 @@ def _unpack(book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int) -> tuple[in
                 chunk = inflate.decompress(inflate.unconsumed_tail, most + 1 - size)
             if size > most or inflate.eof:
                 break
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError):
-        pass  # damaged or encrypted: the reader says so
+    except _UNREADABLE:
+        pass  # a damaged or encrypted part: the reader says so
     return size, b"".join(kept)
 
 
@@ -176,30 +198,67 @@ def _raw_chunks(book: zipfile.ZipFile, part: zipfile.ZipInfo):
         yield raw
 
 
-def _check_sheet(xml: bytes, name: str) -> None:
-    """Rows, columns and cells as a reader unfolds them: cells with a value only (a styled
-    empty cell, <c r="A900" s="3"/>, is not read), a cell without a reference taking the
-    next column."""
-    rows = cells = top_row = widest = 0
+def _check_sheet(xml: bytes, sheet: str) -> None:
+    """Rows, columns and cells as a reader unfolds them from A1: cells with a value only (a
+    styled empty cell, <c r="A900" s="3"/>, or a formula alone, is not read), a cell without
+    a reference taking the next column, a row without one the next row."""
+    cells = top_row = widest = row_number = 0
+    lowest = rightmost = ""
     for row in _ROW.finditer(xml):
-        column, row_number, valued = 0, None, False
         number = _ROW_NUMBER.search(row.group(1))
+        row_number = int(number.group(1)) if number else row_number + 1
+        column = 0
         for cell in _CELL.finditer(row.group(2) or b""):
             ref = _CELL_REF.search(cell.group(1))
-            column = _column_number(ref.group(1)) if ref else column + 1
-            if cell.group(2) == b"/>":
-                continue
-            valued = True
-            cells += 1
-            widest = max(widest, column)
             if ref:
-                row_number = max(row_number or 0, int(ref.group(2)))
-        if valued:
-            rows += 1
-            top_row = max(top_row, row_number or (int(number.group(1)) if number else rows))
-    for limit, found in ((SHEET_ROWS, top_row), (SHEET_COLUMNS, widest), (SHEET_CELLS, cells)):
-        if found > limit.most:
-            raise over(limit, found, name)
+                column, row_number = _column_number(ref.group(1)), int(ref.group(2))
+            else:
+                column += 1
+            if not _VALUE.search(cell.group(2) or b""):
+                continue
+            cells += 1
+            if row_number > top_row:
+                top_row, lowest = row_number, _cell_name(row_number, column)
+            if column > widest:
+                widest, rightmost = column, _cell_name(row_number, column)
+    far = f"{sheet}: values as far as {lowest}" if lowest else sheet
+    if top_row > SHEET_ROWS.most:
+        raise over(SHEET_ROWS, top_row, far, sheet)
+    if widest > SHEET_COLUMNS.most:
+        raise over(SHEET_COLUMNS, widest, f"{sheet}: values as far as {rightmost}", sheet)
+    if cells > SHEET_CELLS.most:
+        raise over(SHEET_CELLS, cells, sheet, sheet)
+
+
+def _cell_name(row: int, column: int) -> str:
+    """(12, 3) -> C12; (1048576, 16384) -> XFD1048576."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet part's name as the workbook shows it (xl/worksheets/sheet4.xml -> 税收)."""
+    try:
+        workbook = book.read("xl/workbook.xml")
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except _UNREADABLE:
+        return {}
+    targets = {}
+    for m in _RELATIONSHIP.finditer(rels):
+        found = dict(_ATTRIBUTE.findall(m.group(1)))
+        if b"Id" in found and b"Target" in found:
+            targets[found[b"Id"]] = found[b"Target"].decode("utf-8", "replace").lstrip("/")
+    names = {}
+    for m in _SHEET_ENTRY.finditer(workbook):
+        found = dict(_ATTRIBUTE.findall(m.group(1)))
+        target = targets.get(found.get(b"r:id", b""))
+        if target and b"name" in found:
+            part = target if target.startswith("xl/") else f"xl/{target}"
+            names[part] = html.unescape(found[b"name"].decode("utf-8", "replace"))
+    return names
 
 
 def _column_number(letters: bytes) -> int:
@@ -210,20 +269,26 @@ def _column_number(letters: bytes) -> int:
 
 
 def check_csv(path: Path) -> None:
-    """Raise OverLimit when the CSV at `path` is over a limit (its size, its lines, one line)."""
+    """Raise OverLimit when the CSV at `path` is over a limit (its size, its lines, one line).
+
+    A line ends at \n, \r\n or \r (old Mac exports)."""
     size = path.stat().st_size
     if size > CSV_FILE.most:
         raise over(CSV_FILE, size)
-    lines, line_start, offset = 0, 0, 0
+    lines = line_start = offset = 0
+    last_return = -2
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
-            at = chunk.find(b"\n")
-            while at != -1:
-                if offset + at - line_start > CSV_LINE.most:
-                    raise over(CSV_LINE, offset + at - line_start, f"line {lines + 1}")
-                lines += 1
-                line_start = offset + at + 1
-                at = chunk.find(b"\n", at + 1)
+            for end in _LINE_END.finditer(chunk):
+                at = offset + end.start()
+                if at - line_start > CSV_LINE.most:
+                    raise over(CSV_LINE, at - line_start, f"line {lines + 1}")
+                if end.group() == b"\r":
+                    last_return = at
+                    lines += 1
+                elif at != last_return + 1:  # the \n of a \r\n ends no second line
+                    lines += 1
+                line_start = at + 1
             offset += len(chunk)
             if offset - line_start > CSV_LINE.most:
                 raise over(CSV_LINE, offset - line_start, f"line {lines + 1}, at least")

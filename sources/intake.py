@@ -36,7 +36,7 @@ from pathlib import Path
 
 from parkstat import crash_points
 from parkstat.home import Home
-from sources import arrivals_log, input_limits, landing, lateness, raw_store, reference
+from sources import arrivals_log, landing, lateness, raw_store, reference
 from sources import template as t
 from sources.durable import sync_folder
 from sources.filing import Filing
@@ -360,21 +360,17 @@ def _read(path: Path, name: str, sha: str, registry: Registry, today: dt.date) -
     limits, a reading or its problems; never an exception (an error of ours is E1)."""
     reading = _Reading("csv", None, [])
     try:
-        if _is_workbook(path, name):
+        if _is_workbook(path, name):  # each reader checks the input limits first
             reading.fmt = "xlsx"
-            input_limits.check_workbook(path)
             filing = read_workbook(path, name, registry, today)
             reading.results.append((sha[:16], filing, []))
         else:
-            input_limits.check_csv(path)
             reading.encoding, parts = read_long_csv(path, name, registry, today)
             for part in parts:
                 fid = part.filing and _csv_filing_id(sha, part.filing)
                 reading.results.append((fid, part.filing, part.problems))
     except FilingRejected as e:
         reading.results = [(None, None, e.problems)]
-    except input_limits.OverLimit as e:
-        reading.results = [(None, None, [Problem("B1", name, str(e))])]
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # noqa: BLE001 - a Rust reader's panic is a BaseException too

@@ -8,6 +8,7 @@ reader adds file, sheet, row and column.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -28,7 +29,9 @@ class CellError(ValueError):
         self.rule = rule
 
 
-@lru_cache(maxsize=65_536)
+# Typed: a cache finds its entries by ==, and True == 1 == 1.0 — untyped, a 是否500强
+# cell holding 1 read as 是 after a workbook's TRUE had been folded, and as B3 before.
+@lru_cache(maxsize=65_536, typed=True)
 def text(value: object) -> str:
     """Simplified characters, half-width forms, no spaces: the form names are compared in.
 
@@ -37,6 +40,8 @@ def text(value: object) -> str:
     """
     if value is None:
         return ""
+    if type(value) is float and value == 0:
+        value = 0.0  # -0.0 == 0.0 is one entry of the cache too: one text for both
     s = unicodedata.normalize("NFKC", str(value))
     s = _T2S.convert(s)
     return re.sub(r"\s+", "", s)
@@ -54,7 +59,7 @@ PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def number(value: object) -> float | None:
-    """A numeric cell: None for 'not reported', else a float.
+    """A numeric cell: None for 'not reported', else a finite float.
 
     Accepts numbers, numbers stored as text, thousands separators, full-width
     digits, stray spaces and a trailing %. Anything else is B3.
@@ -62,22 +67,37 @@ def number(value: object) -> float | None:
     # The hot path: most cells are floats already (workbooks, a long CSV's
     # plain numbers parsed a column at a time) or plain ASCII numbers, which
     # need no folding.
-    if type(value) is float and value == value:  # not NaN: NaN is 'not reported'
+    if type(value) is float and math.isfinite(value):  # NaN is 'not reported', below
         return value
     if isinstance(value, str) and PLAIN_NUMBER.match(value):
-        return float(value)
+        return _finite(float(value), value)
     if is_missing(value):
         return None
     if isinstance(value, bool):
         raise CellError("B3", f"'{value}' is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return _finite(float(value), value)
+        except OverflowError:  # an int beyond any float (an xls cell holds ints)
+            raise CellError("B3", _TOO_LARGE.format(value=value)) from None
     s = text(value).replace(",", "").rstrip("%")
     if s.startswith("(") and s.endswith(")"):  # accounting negative: (123)
         s = "-" + s[1:-1]
     if not PLAIN_NUMBER.match(s):
         raise CellError("B3", f"'{value}' is not a number")
-    return float(s)
+    return _finite(float(s), value)
+
+
+# A number past the largest float (1e999, a cell holding inf) is no figure a
+# park has: stored as infinity it would make every sum and balance edit over it
+# meaningless (inf - inf is NaN, and NaN passes every comparison).
+_TOO_LARGE = "'{value}' is too large to be a figure"
+
+
+def _finite(x: float, value: object) -> float:
+    if not math.isfinite(x):
+        raise CellError("B3", _TOO_LARGE.format(value=value))
+    return x
 
 
 def amount(value: object, factor: float = 1.0) -> float | None:
@@ -87,7 +107,8 @@ def amount(value: object, factor: float = 1.0) -> float | None:
         return None
     if n < 0:
         raise CellError("B4", f"'{value}' is negative")
-    return round(n * factor, t.AMOUNT_DECIMALS)
+    # 1e305 亿元 is a float, but not once in 万元.
+    return round(_finite(n * factor, value), t.AMOUNT_DECIMALS)
 
 
 def count(value: object) -> float | None:
@@ -149,7 +170,7 @@ def pct(value: object, percent_format: bool = False) -> float | None:
     """
     n = number(value)
     if percent_format and n is not None and not isinstance(value, str):
-        return round(n * 100, _PERCENT_DIGITS)
+        return round(_finite(n * 100, value), _PERCENT_DIGITS)
     return n
 
 
@@ -225,7 +246,8 @@ def period(value: object, today: dt.date | None = None) -> dt.date:
                 break
         else:
             raise CellError("B2", f"period '{value}' is not a report period such as 2025年1-7月")
-    if not 1 <= m <= 12 or (m0 is not None and m0 != 1):
+    # Year 0 matches the patterns but is in no calendar (dt.date refuses it).
+    if not 1 <= m <= 12 or (m0 is not None and m0 != 1) or y < 1:
         raise CellError("B2", f"period '{value}' is not a report period such as 2025年1-7月")
     if m == 1:
         raise CellError("B2", f"period '{value}' is January alone: February files 1-2月")
@@ -305,6 +327,10 @@ def revision(value: object) -> int:
         return 0
     if n < 0 or n != int(n):
         raise CellError("B3", f"更正次数 '{value}' is not 0 or a positive whole number")
+    if n > t.MAX_REVISION:
+        raise CellError(
+            "B3", f"更正次数 '{value}' is not a count of corrections (at most {t.MAX_REVISION})"
+        )
     return int(n)
 
 

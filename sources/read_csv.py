@@ -12,9 +12,12 @@ the revision is 0, so a later delivery supersedes an earlier one by arrival.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from sources import input_limits, sheet_table
 from sources import normalise as n
-from sources import sheet_table
 from sources import template as t
 from sources.filing import Filing, Row
 from sources.normalise import CellError, text
@@ -35,6 +38,7 @@ CODE, NAME, PERIOD, SHEET, ITEM, GROUP, MEASURE, VALUE, UNIT = t.CSV_COLUMNS
 FILED, REVISION = t.COVER_FILED, t.COVER_REVISION
 PLAIN = "plain number"  # VALUE parsed for the whole column where it is a plain ASCII number
 PLACES = "decimals"  # and how many decimals it was written with
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")  # one line and its end
 
 # (sheet key, 指标 or None, 口径) -> stored field, from the template's one mapping.
 _TARGETS = {
@@ -76,6 +80,10 @@ def read_long_csv(
     path: Path, file_name: str, registry: Registry, today: dt.date
 ) -> tuple[str, list[CsvFiling]]:
     """(encoding, the filings in the file). Raises FilingRejected for file-level problems."""
+    try:
+        input_limits.check_csv(path)  # before it is read into memory
+    except input_limits.OverLimit as e:
+        raise FilingRejected([Problem("B1", file_name, str(e))]) from e
     data = path.read_bytes()
     try:
         content, encoding = decode(data)
@@ -89,24 +97,35 @@ def read_long_csv(
         ) from e
     lines_before = 0
     while content.startswith(t.CSV_COMMENT):
-        cut = content.find("\n")
-        content = "" if cut < 0 else content[cut + 1 :]
+        # A line ends where Arrow ends it: \n, \r\n or a lone \r (a file saved with
+        # old Mac line ends was read as one comment, then as an empty CSV).
+        content = _LINE.sub("", content, count=1)
         lines_before += 1
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(content.encode("utf-8")),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=False),
-            convert_options=pacsv.ConvertOptions(
-                strings_can_be_null=False,
-                auto_dict_encode=False,
-                column_types=_all_strings(content),
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError) as e:
-        raise FilingRejected([Problem("B1", file_name, f"not a readable CSV ({e})")]) from e
+    table = _read_table(content.encode("utf-8"), file_name, lines_before)
 
-    columns = {text(c): c for c in table.column_names}
-    missing = [c for c in t.CSV_COLUMNS if c not in columns]
+    # A column's place by its name as compared (traditional, full-width, spaces folded).
+    places: dict[str, list[int]] = {}
+    for j, name in enumerate(table.column_names):
+        places.setdefault(text(name), []).append(j)
+    header_line = lines_before + 1
+    # A column given twice cannot be read: which of the two holds the figures is not known.
+    twice = [c for c in (*t.CSV_COLUMNS, FILED, REVISION) if len(places.get(c, ())) > 1]
+    if twice:
+        raise FilingRejected(
+            [
+                Problem(
+                    "B1",
+                    file_name,
+                    f"column '{c}' appears {len(places[c])} times (columns "
+                    + ", ".join(str(j + 1) for j in places[c])
+                    + "): which one holds the figures is not known",
+                    row=header_line,
+                    column=c,
+                )
+                for c in twice
+            ]
+        )
+    missing = [c for c in t.CSV_COLUMNS if c not in places]
     if missing:
         raise FilingRejected(
             [
@@ -116,15 +135,16 @@ def read_long_csv(
                     "required column(s) missing: "
                     + ", ".join(missing)
                     + f" (columns found: {', '.join(table.column_names)})",
-                    row=lines_before + 1,
+                    row=header_line,
                 )
             ]
         )
-    cols = {c: _values(table.column(columns[c])) for c in t.CSV_COLUMNS}
-    cols[PLAIN] = _plain_numbers(table.column(columns[VALUE]))
-    cols[PLACES] = _plain_decimals(table.column(columns[VALUE]))
+    columns = {c: table.column(j[0]) for c, j in places.items() if len(j) == 1}
+    cols = {c: _values(columns[c]) for c in t.CSV_COLUMNS}
+    cols[PLAIN] = _plain_numbers(columns[VALUE])
+    cols[PLACES] = _plain_decimals(columns[VALUE])
     for extra in (FILED, REVISION):
-        cols[extra] = table.column(columns[extra]).to_pylist() if extra in columns else None
+        cols[extra] = columns[extra].to_pylist() if extra in columns else None
 
     first_data_line = lines_before + 2  # the header is one line
     groups: dict[tuple[str, str, str], CsvFiling] = {}
@@ -172,10 +192,83 @@ def _plain_decimals(column: pa.ChunkedArray) -> list[int | None]:
     return pc.if_else(plain, places, pa.scalar(None, pa.int64())).to_pylist()
 
 
-def _all_strings(content: str) -> dict[str, pa.DataType]:
+def _read_table(data: bytes, file_name: str, lines_before: int) -> pa.Table:
+    """The CSV as a table of text columns, or FilingRejected saying why it is not one."""
+    try:
+        table = _parse(data, _header_types(data))
+        if not all(pa.types.is_string(f.type) for f in table.schema):
+            # Arrow read the header otherwise than the csv module (a quote or a line
+            # break in it): a column without its type would be guessed (0012 read as
+            # 12). Read again with the names as Arrow has them.
+            table = _parse(data, {name: pa.string() for name in table.column_names})
+    except (pa.ArrowInvalid, ValueError) as e:
+        raise FilingRejected(_unparsable(data, e, file_name, lines_before)) from e
+    return table
+
+
+def _parse(
+    data: bytes, types: dict[str, pa.DataType], use_threads=True, invalid_row_handler=None
+) -> pa.Table:
+    return pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=False, use_threads=use_threads),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=invalid_row_handler),
+        convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=False, auto_dict_encode=False, column_types=types
+        ),
+    )
+
+
+def _header_types(data: bytes) -> dict[str, pa.DataType]:
     """Every column as text: numbers are normalised here, not guessed by the CSV parser."""
-    header = next(csv.reader([content.split("\n", 1)[0].rstrip("\r")]), [])
+    # Arrow ends a line at \n, \r\n or a lone \r; cut there, the csv module never
+    # meets a line break inside what it reads (it raises for one).
+    first = re.split(rb"\r\n|\r|\n", data, maxsplit=1)[0].decode("utf-8")
+    header = next(csv.reader([first]), [])
     return {name: pa.string() for name in header}
+
+
+# A file whose every line has one field more than its header (an export ending each
+# line in a comma) is said in this many lines and a count, not a line each.
+_RAGGED_SHOWN = 10
+
+
+def _unparsable(data: bytes, error: Exception, file_name: str, lines_before: int) -> list[Problem]:
+    """Why the CSV cannot be read: the lines whose fields do not match the header, by
+    line number, where that is what is wrong; else Arrow's own words."""
+    ragged: list[pacsv.InvalidRow] = []
+
+    def keep(row: pacsv.InvalidRow) -> str:
+        ragged.append(row)
+        return "skip"
+
+    # Read again, on one thread: only so does Arrow number the lines it refuses. If
+    # something else is wrong too, Arrow's own words below say it.
+    with contextlib.suppress(pa.ArrowInvalid, ValueError):
+        _parse(data, _header_types(data), use_threads=False, invalid_row_handler=keep)
+    if not ragged:
+        return [Problem("B1", file_name, f"not a readable CSV ({error})")]
+    problems = [
+        Problem(
+            "B1",
+            file_name,
+            f"the line has {row.actual_columns} fields where the header has "
+            f"{row.expected_columns}: a comma too many or too few, or a quote not closed",
+            row=None if row.number is None else lines_before + row.number,
+            value=row.text[:200],
+        )
+        for row in ragged[:_RAGGED_SHOWN]
+    ]
+    if len(ragged) > _RAGGED_SHOWN:
+        problems.append(
+            Problem(
+                "B1",
+                file_name,
+                f"and {len(ragged) - _RAGGED_SHOWN} more lines whose fields do not match "
+                "the header",
+            )
+        )
+    return problems
 
 
 class _Builder:
@@ -196,13 +289,17 @@ class _Builder:
         except CellError as e:
             self.problem(e.rule, str(e), None, line, PERIOD, period)
         filed, revision = None, 0
-        try:
-            if cols[FILED] is not None:
+        # Each in its own try: a problem names the column it is in.
+        if cols[FILED] is not None:
+            try:
                 filed = n.date(cols[FILED][i])
-            if cols[REVISION] is not None:
+            except CellError as e:
+                self.problem(e.rule, str(e), None, line, FILED, cols[FILED][i])
+        if cols[REVISION] is not None:
+            try:
                 revision = n.revision(cols[REVISION][i])
-        except CellError as e:
-            self.problem(e.rule, str(e), None, line, FILED if cols[FILED] else REVISION, None)
+            except CellError as e:
+                self.problem(e.rule, str(e), None, line, REVISION, cols[REVISION][i])
         self.filing = Filing(
             park_name=str(name or "").strip(),
             period=resolved_period,
@@ -310,9 +407,11 @@ class _Builder:
                 row[target] = None
                 return
         # A plain number already parsed goes through normalise as a float; a blank,
-        # negative or not plain cell as filed, for normalise's rules and messages.
+        # negative, not plain or too large (1e999 parses as inf) cell as filed, for
+        # normalise's rules and messages.
         plain = cols[PLAIN][i]
-        cell = plain if plain is not None and (is_growth or plain >= 0) else value
+        usable = plain is not None and math.isfinite(plain) and (is_growth or plain >= 0)
+        cell = plain if usable else value
         try:
             row[target] = n.pct(cell) if is_growth else n.amount(cell, factor)
         except CellError as e:

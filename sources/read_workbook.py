@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
+from sources import input_limits, sheet_table
 from sources import normalise as n
-from sources import sheet_table
 from sources import template as t
-from sources.cell_formats import percent_cells
+from sources.cell_formats import FormatsUnreadable, percent_cells
 from sources.filing import Filing
 from sources.normalise import CellError, text
 from sources.problems import FilingRejected, Problem
@@ -38,15 +38,19 @@ def read_workbook(path: Path, file_name: str, registry: Registry, today: dt.date
             )
         )
 
+    # calamine builds a sheet as one grid from A1 to its last value: a stray value in
+    # XFD1048576 asks for 17 billion cells (an abort, not an error), one in ZZ1000000
+    # takes every byte the machine has. The limits are checked before it is asked.
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = {text(name): name for name in book.sheet_names}
-    except Exception as e:  # calamine raises its own error types for every kind of bad file
-        raise FilingRejected([Problem("B1", file_name, f"not a readable workbook ({e})")]) from e
-
+        input_limits.check_workbook(path)
+    except input_limits.OverLimit as e:
+        raise FilingRejected([Problem("B1", file_name, str(e), e.sheet)]) from e
+    book = _open(path, file_name)
+    names = {text(name): name for name in book.sheet_names}
+    filed = {s.key: names[text(s.name)] for s in t.SHEETS if text(s.name) in names}
     grids: dict[str, tuple[str, list[list[object]]]] = {}
     for sheet in t.SHEETS:
-        filed_name = names.get(text(sheet.name))
+        filed_name = filed.get(sheet.key)
         if filed_name is None:
             problem(
                 "B1",
@@ -54,14 +58,16 @@ def read_workbook(path: Path, file_name: str, registry: Registry, today: dt.date
                 f"(sheets found: {', '.join(book.sheet_names)})",
             )
             continue
-        grids[sheet.key] = (
-            filed_name,
-            book.get_sheet_by_name(filed_name).to_python(skip_empty_area=False),
-        )
+        grid = _grid(book, filed_name, problem)
+        if grid is not None:
+            grids[sheet.key] = (filed_name, grid)
     if problems:
         raise FilingRejected(problems)
 
-    percent = percent_cells(path, [grids[sheet.key][0] for sheet in t.DATA_SHEETS])
+    try:
+        percent = percent_cells(path, [grids[sheet.key][0] for sheet in t.DATA_SHEETS])
+    except FormatsUnreadable as e:
+        raise FilingRejected([Problem("B1", file_name, f"not a readable workbook: {e}")]) from e
     cover_name, cover_grid = grids["cover"]
     filing = _read_cover(cover_name, cover_grid, registry, today, problem)
     if filing is None:
@@ -75,6 +81,84 @@ def read_workbook(path: Path, file_name: str, registry: Registry, today: dt.date
         period = n.period_label(filing.period) if filing.period else None
         raise FilingRejected([replace(p, park=filing.park_name, period=period) for p in problems])
     return filing
+
+
+def _gave_up(e: BaseException) -> bool:
+    """Whether calamine gave up on the file: its own errors, or a Rust panic.
+
+    calamine is Rust: on some cells it panics rather than erring, and pyo3
+    raises the panic as pyo3_runtime.PanicException, a BaseException (not an
+    Exception) with no class to import. Either way it is the file that is wrong.
+    """
+    kind = type(e)
+    return isinstance(e, CalamineError) or (
+        kind.__module__ == "pyo3_runtime" and kind.__name__ == "PanicException"
+    )
+
+
+def _open(path: Path, file_name: str) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except BaseException as e:
+        if not (isinstance(e, OSError) or _gave_up(e)):
+            raise
+        raise FilingRejected([Problem("B1", file_name, f"not a readable workbook ({e})")]) from e
+
+
+def _grid(book: CalamineWorkbook, sheet_name: str, problem) -> list[list[object]] | None:
+    """The sheet's cells from A1, or None when it cannot be read (said as B1 problems).
+
+    calamine parses a sheet when it is asked for, so a sheet whose XML is
+    broken is found here, after the workbook opened.
+    """
+    try:
+        sheet = book.get_sheet_by_name(sheet_name)
+    except BaseException as e:
+        if not _gave_up(e):
+            raise
+        problem("B1", f"the sheet cannot be read ({e})", sheet_name)
+        return None
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except BaseException as e:
+        # A number far outside any calendar in a cell formatted as a date or a
+        # time (a duration over 2.7 million years, a date 1e300 days back) cannot
+        # become a Python date: calamine panics or Python raises OverflowError.
+        if not (isinstance(e, OverflowError) or _gave_up(e)):
+            raise
+        words = str(e)
+    for row in _rows_out_of_calendar(sheet):
+        problem(
+            "B1",
+            f"a cell formatted as a date or a time holds a number no calendar holds "
+            f"({words}): format it as a number, or type the date",
+            sheet_name,
+            row,
+        )
+    return None
+
+
+def _rows_out_of_calendar(sheet) -> list[int | None]:
+    """The 1-based rows calamine cannot turn into Python values ([None] if it cannot say).
+
+    Row by row, calamine fails for the rows that hold such a cell and goes on.
+    """
+    end = sheet.end
+    last = end[0] + 1 if end else 0
+    bad, count = [], 0
+    rows = sheet.iter_rows()
+    while count <= last:  # bounded: a row that failed is never asked for again
+        try:
+            next(rows)
+        except StopIteration:
+            break
+        except BaseException as e:
+            if not (isinstance(e, OverflowError) or _gave_up(e)):
+                raise
+            bad.append(count)
+        count += 1
+    # The rows counted end at the sheet's last row, wherever they begin.
+    return [last - count + i + 1 for i in bad] or [None]
 
 
 def _read_cover(sheet_name, grid, registry, today, problem) -> Filing | None:

@@ -394,6 +394,11 @@ GROWTH_RANGE_PCT = (-50.0, 100.0)  # W2
 GROWTH_DECIMALS = 2
 # W6: a growth rate stored before steps were kept is taken as filed with two decimals.
 GROWTH_STEP_UNKNOWN = 0.01
+# 更正次数 counts a park's corrections of one month (B3 above this). A number in the
+# thousands is a date, a phone number or a code typed into the wrong cell; taken
+# as a revision it would supersede every later correction of that month (and
+# past 2^31 it fits no revision column of the raw layer).
+MAX_REVISION = 999
 # Comparisons of computed figures allow for binary floating point, no more.
 FLOAT_SLACK = 1e-9
 

@@ -22,6 +22,7 @@ def test_every_rule_has_a_row_in_the_readme():
 
 def test_the_readme_states_the_templates_thresholds():
     assert f"{t.UNIT_SLIP_FACTOR:g} ×" in _row("B7")
+    assert f"更正次数 above {t.MAX_REVISION}" in _row("B3")
     assert f"{t.BALANCE_TOLERANCE_WAN:g} 万元" in _row("B5")
     assert f"{t.GROWTH_GAP_PP:g} points" in _row("W1")
     low, high = t.GROWTH_RANGE_PCT
