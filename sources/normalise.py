@@ -234,6 +234,8 @@ def period(value: object, today: dt.date | None = None) -> dt.date:
     """
     if isinstance(value, dt.datetime):
         value = value.date()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 202507 typed as a number: the workbook keeps it as 202507.0
     if isinstance(value, dt.date):
         y, m, m0 = value.year, value.month, None
     else:

@@ -19,6 +19,8 @@ TODAY = dt.date(2025, 8, 20)
         "2025年7月",
         "2025-07",
         "202507",
+        202507,
+        202507.0,  # typed as a number: a workbook cell keeps it as a float
         "2025.07",
         "2025/7",
         " 2025 年 1-7 月 ",
