@@ -1,7 +1,8 @@
 # The two commands of the README, and the steps they share.
 #   make sample   install, generate the built-in sample, run the month on it
 #   make test       install, run the tests (the default run, under 15 minutes)
-#   make test-slow  the slow suites: a real Prefect server's schedule, the quick benchmark
+#   make test-slow  the slow suites: a real Prefect server's schedule, a run killed at each
+#                   crash point (tests/test_crash_points.py), the quick benchmark
 #   make bench      the full benchmark (about an hour; BENCHMARKS.md)
 PYTHON ?= python3
 VENV   := .venv

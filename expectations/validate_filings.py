@@ -33,6 +33,7 @@ from expectations.waivers import load as load_waivers
 from parkstat import crash_points
 from parkstat.home import Home
 from sources import raw_store
+from sources import template as t
 from sources.normalise import period_label
 from sources.problems import Problem
 from sources.quarantine import note_decided_again, quarantine
@@ -344,7 +345,28 @@ def _run_suites(
                     period=period_label(_date(row["period"])),
                 )
             )
+    # GX names failing rows in the frame's order, which DuckDB does not fix (it differs
+    # with the batch and the threads): each filing's problems are put in the order of its
+    # file, so that a filing decided again says the same in the same words — its reason
+    # file is not written twice after a killed run, and matches an uninterrupted run's.
+    for problems in found.values():
+        problems.sort(key=_reading_order)
     return found
+
+
+_SHEET_ORDER = {s.name: i for i, s in enumerate(t.SHEETS)}
+
+
+def _reading_order(p: Problem) -> tuple:
+    """Sheet as in the template, then row, column, rule and message: a park's file read down."""
+    return (
+        _SHEET_ORDER.get(p.sheet, len(_SHEET_ORDER)) if p.sheet else -1,
+        p.sheet or "",
+        p.row or 0,
+        p.column or "",
+        p.rule,
+        p.message,
+    )
 
 
 def _decide(filing: Candidate, problems: list[Problem], waivers: list[Waiver]) -> Verdict:

@@ -120,6 +120,22 @@ def prefect_api(prefect_home: Path) -> Iterator[TemporaryServer | None]:
     try:
         yield server
     finally:
+        _send_what_prefect_holds()
         server.stop()
         os.environ.pop("PREFECT_API_URL", None)
         os.environ.pop(MARKER, None)
+
+
+def _send_what_prefect_holds() -> None:
+    """Send the logs and events the run's Prefect client still holds while the server is up.
+
+    Prefect sends them in the background, every few seconds; left for the process's exit,
+    they go to a server already stopped and are retried for more than a minute after the
+    run has printed its summary (in a terminal, where the flow's INFO lines are logged)."""
+    if "prefect" not in sys.modules:  # the run failed before importing it: nothing held
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=10)

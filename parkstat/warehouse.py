@@ -285,9 +285,21 @@ def _cut_short(path: Path) -> str | None:
     _, _, _, _, blocks, block_size = max(slots, key=lambda slot: slot[1])
     expected = 3 * _HEADER + blocks * block_size
     size = path.stat().st_size
-    if size < expected:
-        return f"the file is cut short: {size:,} bytes of the {expected:,} its header names"
-    return None
+    if size >= expected:
+        return None
+    # A checkpoint gives the free blocks at the end of the file back to the file system
+    # and the header goes on counting them (a healthy working file after a run with
+    # nothing new: 19 blocks on disk, 27 in the header, 8 free): the file is cut short
+    # only when more blocks are missing than are free.
+    missing = -(-(expected - size) // block_size)
+    with duckdb.connect(str(path), read_only=True) as con:
+        free = con.execute(
+            "select free_blocks from pragma_database_size() "
+            "where database_name = current_database()"
+        ).fetchone()[0]
+    if missing <= free:
+        return None
+    return f"the file is cut short: {size:,} bytes of the {expected:,} its header names"
 
 
 class WarehouseDamaged(RuntimeError):
