@@ -143,6 +143,7 @@ def validate_filings(
             if write_quarantine:
                 for verdict, filing in changed:
                     _quarantine(con, home, verdict, filing, run_id)
+            crash_points.reached("validate:reasons")
             _record(con, [v for v, _ in changed], run_id, now)
             crash_points.reached("validate:batch")
             report.verdicts += [v for v, _ in changed]

@@ -17,6 +17,7 @@ ENV_VAR = "PARKSTAT_CRASH_AT"
 POINTS = {
     "intake:archived": "files copied into archive/, nothing committed to the raw layer",
     "intake:committed": "a batch's raw rows committed, its files still in landing/",
+    "validate:reasons": "a batch's rejections written to quarantine/, its decisions not recorded",
     "validate:batch": "the first batch of filings decided and recorded, the others not",
     "build:copied": "the working file copied to the candidate, dbt not yet run",
     "build:built": "dbt built the candidate, its docs not written",
