@@ -34,6 +34,15 @@ def land(corpus: GenerateResult, home: Home) -> None:
         shutil.copy2(f.path, home.landing / f.path.name)
 
 
+def land_generated(
+    home: Home, out, start: dt.date, end: dt.date, seed: int, parks: int = 3
+) -> GenerateResult:
+    """Generate a small corpus into `out` and land it, keeping the files' times."""
+    corpus = generate(out, start, end, parks=parks, seed=seed, today=TODAY)
+    land(corpus, home)
+    return corpus
+
+
 def intake_expect(rules: list[str]) -> str:
     """What intake alone must do with a filing: reject it for B1-B4, else accept it."""
     return "reject" if INTAKE_RULES & set(rules) else "accept"

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import TODAY, publish_month
+from conftest import TODAY, land_generated, publish_month
 
 from parkstat.home import Home
 from sources.generate import generate
@@ -32,12 +32,8 @@ SIZE = 64 * 2**20
 def published_home(tmp_path_factory):
     """A state folder with one publication; and the next month's files to take."""
     tmp = tmp_path_factory.mktemp("full-disk")
-    home = Home(tmp / "home").ensure()
-    first = generate(
-        tmp / "a", dt.date(2025, 2, 1), dt.date(2025, 3, 1), parks=3, seed=5, today=TODAY
-    )
-    for f in first.files:
-        shutil.copy2(f.path, home.landing / f.path.name)
+    home = Home(tmp / "home")
+    land_generated(home, tmp / "a", dt.date(2025, 2, 1), dt.date(2025, 3, 1), seed=5)
     publish_month(home, "first")
     later = generate(
         tmp / "b", dt.date(2025, 4, 1), dt.date(2025, 5, 1), parks=3, seed=6, today=TODAY

@@ -14,11 +14,10 @@ import time
 
 import duckdb
 import pytest
-from conftest import TODAY, publish_month
+from conftest import land_generated, publish_month
 
 from parkstat.home import Home
 from parkstat.writer_lock import WarehouseBusy, writer_lock
-from sources.generate import generate
 
 
 def _holder(home: Home) -> subprocess.Popen:
@@ -94,12 +93,8 @@ def test_the_cli_refuses_a_second_run_with_its_own_exit_code(tmp_path):
 
 @pytest.fixture
 def published_home(tmp_path):
-    home = Home(tmp_path / "home").ensure()
-    corpus = generate(
-        tmp_path / "gen", dt.date(2025, 2, 1), dt.date(2025, 4, 1), parks=3, seed=77, today=TODAY
-    )
-    for f in corpus.files:
-        shutil.copy2(f.path, home.landing / f.path.name)
+    home = Home(tmp_path / "home")
+    corpus = land_generated(home, tmp_path / "gen", dt.date(2025, 2, 1), dt.date(2025, 4, 1), 77)
     publish_month(home, "first")
     return home, corpus
 
