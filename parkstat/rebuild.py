@@ -22,6 +22,7 @@ from pathlib import Path
 
 from expectations.validate_filings import validate_filings
 from parkstat.home import Home
+from parkstat.warehouse import damage, wal
 from sources import arrivals_log
 from sources.intake import Incoming, run_intake
 
@@ -83,30 +84,26 @@ def replay(home: Home) -> Replayed:
 def _set_aside(home: Home) -> Path | None:
     """Move the working file (and its log) out of the way; it is never deleted here."""
     if not home.working_db.exists():
-        home.working_db.with_name(home.working_db.name + ".wal").unlink(missing_ok=True)
+        wal(home.working_db).unlink(missing_ok=True)
         return None
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    aside = home.working_db.with_name(f"{home.working_db.name}.before-rebuild-{stamp}")
-    os.replace(home.working_db, aside)
-    wal = home.working_db.with_name(home.working_db.name + ".wal")
-    if wal.exists():
-        os.replace(wal, aside.with_name(aside.name + ".wal"))
-    return aside
+    return _aside(home.working_db, "before-rebuild")
 
 
 def _set_aside_if_damaged(path: Path) -> None:
     """A published file that cannot be opened is kept beside as <name>.damaged-<time>: the
     run after the replay publishes a new one (its publication history starts again)."""
-    import duckdb
+    if path.exists() and damage(path):
+        _aside(path, "damaged")
 
-    if not path.exists():
-        return
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            con.execute("select count(*) from duckdb_tables()").fetchone()
-    except duckdb.Error:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        os.replace(path, path.with_name(f"{path.name}.damaged-{stamp}"))
+
+def _aside(path: Path, why: str) -> Path:
+    """<name>.<why>-<time> beside it, with its log (.wal) when it has one."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    os.replace(path, aside)
+    if wal(path).exists():
+        os.replace(wal(path), wal(aside))
+    return aside
 
 
 def _runs(home: Home, arrivals: list[dict]) -> list[dict]:

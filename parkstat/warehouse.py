@@ -46,8 +46,13 @@ class BuildResult:
     docs: Path | None = None
 
 
+def wal(path: Path) -> Path:
+    """A DuckDB file's write-ahead log, beside it."""
+    return path.with_name(path.name + ".wal")
+
+
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
+    for p in (path, wal(path)):
         p.unlink(missing_ok=True)
 
 
@@ -306,25 +311,31 @@ class WarehouseDamaged(RuntimeError):
     """The working or the published file cannot be opened: a run would make it worse."""
 
 
+def damage(path: Path) -> str | None:
+    """What is wrong with the DuckDB file at `path`, in one line; None when it opens whole
+    (read only: looking never changes it)."""
+    try:
+        short = _cut_short(path)
+        if short:
+            return short
+        with duckdb.connect(str(path), read_only=True) as con:
+            con.execute("select count(*) from duckdb_tables()").fetchone()
+    except duckdb.Error as e:
+        return (str(e).strip().splitlines() or [""])[0][:200]
+    return None
+
+
 def check_readable(home: Home) -> None:
     """Open the working and the published file (read only) before a run writes anything;
     a damaged one stops the run with what to do instead of a traceback."""
     for path, what in ((home.working_db, "raw layer"), (home.published_db, "published marts")):
-        if not path.exists():
-            continue
-        try:
-            short = _cut_short(path)
-            if short:
-                raise duckdb.IOException(short)
-            with duckdb.connect(str(path), read_only=True) as con:
-                con.execute("select count(*) from duckdb_tables()").fetchone()
-        except duckdb.Error as e:
-            said = (str(e).strip().splitlines() or [""])[0][:200]
+        said = path.exists() and damage(path)
+        if said:
             raise WarehouseDamaged(
                 f"{path} ({what}) is damaged and cannot be opened ({said}); nothing was done. "
                 f"Recreate the warehouse from the archive with `parkstat rebuild --home "
                 f"{home.root}` (the damaged file is kept beside it)"
-            ) from e
+            )
 
 
 def mart_row_counts(path: Path) -> dict[str, int]:
