@@ -147,5 +147,5 @@ def _incoming(home: Home, arrival: dict) -> Incoming:
         arrival["size_bytes"],
         arrival["arrived_at"],
         arrival["received_at"],
-        identity=arrival.get("landing_identity"),
+        arrival.get("landing_identity"),
     )

@@ -148,8 +148,8 @@ class Incoming:
     size: int
     arrived_at: dt.datetime
     received_at: dt.datetime
+    identity: str | None  # in landing/ (device, inode, size, times), as taken or as logged
     landed: landing.Landed | None = None  # None: replayed from the archive (rebuild)
-    identity: str | None = None  # a replayed arrival's landing identity, as it was logged
 
 
 @dataclass
@@ -245,6 +245,7 @@ def _archive_landing(home: Home, con, report: IntakeReport) -> list[Incoming]:
                 landed.size,
                 lateness.arrival(landed.mtime, received_at),
                 received_at,
+                landed.identity,
                 landed,
             )
         )
@@ -264,19 +265,21 @@ def _take_one(item, reading, home, seq, ledger, run_id, replay):
         if is_storage_error(e):
             raise stopped(e, f"taking {item.name}") from e
         staged = _nothing_staged()
-        failed = _Reading(reading.fmt, None, [(None, None, [_internal_error(item.name, e)])])
+        failed = _failed(reading.fmt, item.name, e)
         log.error("E1 while taking %s:\n%s", item.name, traceback.format_exc())
         return _take(item, failed, home, seq, ledger, staged, run_id, replay is None), staged
 
 
-def _internal_error(name: str, error: BaseException) -> Problem:
+def _failed(fmt: str, name: str, error: BaseException) -> _Reading:
+    """What an error of ours while handling a file leaves of its reading: one E1 problem."""
     said = (str(error).strip().splitlines() or [""])[0][:300]
-    return Problem(
+    problem = Problem(
         "E1",
         name,
         f"parkstat could not handle this file ({type(error).__name__}: {said}); "
         "the file is kept, the stewards are told, and the rest of the month went on",
     )
+    return _Reading(fmt, None, [(None, None, [problem])])
 
 
 @dataclass
@@ -320,10 +323,8 @@ def _land_alone(con, home: Home, taken: _Taken, report: IntakeReport, run_id) ->
         if is_storage_error(e):
             raise stopped(e, "writing the raw layer") from e
         log.error("E1 while storing %s:\n%s", taken.item.name, traceback.format_exc())
-        error = _internal_error(taken.item.name, e)
-    outcome = report.files[taken.index]
+        failed = _failed(report.files[taken.index].fmt, taken.item.name, e)
     seq = taken.staged["arrivals"][0]["arrival_seq"]
-    failed = _Reading(outcome.fmt, None, [(None, None, [error])])
     taken.staged = _nothing_staged()
     nobody = _Ledger(set(), set(), set(), False)  # a reading without filings asks nothing of it
     writes = taken.item.landed is not None
@@ -374,8 +375,7 @@ def _read(path: Path, name: str, sha: str, registry: Registry, today: dt.date) -
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # noqa: BLE001 - a Rust reader's panic is a BaseException too
-        reading.encoding = None
-        reading.results = [(None, None, [_internal_error(name, e)])]
+        reading = _failed(reading.fmt, name, e)
         reading.trace = traceback.format_exc()
     return reading
 
@@ -398,8 +398,7 @@ def _readings(items: list[Incoming], registry: Registry, today: dt.date) -> Iter
                 yield _logged(reading, jobs[done][1])
                 done += 1
         except BrokenProcessPool as e:
-            failed = _Reading("csv", None, [(None, None, [_internal_error(jobs[done][1], e)])])
-            yield _logged(failed, jobs[done][1])
+            yield _failed("csv", jobs[done][1], e)
             done += 1
         finally:
             pool.shutdown(cancel_futures=True)
@@ -528,7 +527,7 @@ def _take(
             "arrived_at": arrived_at,
             "taken_by": "backfill" if ledger.backfill else "run",
             "run_id": run_id,
-            "landing_identity": item.landed.identity if item.landed else item.identity,
+            "landing_identity": item.identity,
         }
     )
     for p in outcome.problems:

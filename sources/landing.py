@@ -112,7 +112,6 @@ def archive_suffix(name: str) -> str:
 
 @dataclass(frozen=True)
 class Archived:
-    landed: Landed
     sha: str
     path: Path  # archive/<sha256><ext>
 
@@ -156,7 +155,7 @@ def archive(landed: Landed, archive_dir: Path) -> Archived:
                 os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-    return Archived(landed, sha, path)
+    return Archived(sha, path)
 
 
 def unchanged(landed: Landed) -> bool:
@@ -167,11 +166,8 @@ def unchanged(landed: Landed) -> bool:
         return False
 
 
-def remove_partials(*folders: Path) -> list[str]:
+def remove_partials(*folders: Path) -> None:
     """Temporary files a killed run left in archive/ or quarantine/: they are removed."""
-    removed = []
     for folder in folders:
         for path in folder.glob(f"*{PARTIAL}"):
             path.unlink(missing_ok=True)
-            removed.append(str(path))
-    return removed
