@@ -87,6 +87,8 @@ class IntakeReport:
     not_regular: list[tuple[str, str]] = field(default_factory=list)
     # Still being written (changed while archived): left in landing/ for the next run.
     changing: list[str] = field(default_factory=list)
+    # Files this run may not open (their permissions): left in landing/, with the reason.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
     # Committed by a run killed before it removed them: only removed from landing/ now.
     already_taken: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -99,6 +101,7 @@ class IntakeReport:
         """What stays in landing/ after this intake, and why (for people)."""
         return [
             *self.not_regular,
+            *self.unreadable,
             *((name, "still being written: taken when it has stopped changing")
               for name in self.changing),
             *((name, "an editor's lock file or a half-copied upload") for name in self.ignored),
@@ -236,7 +239,9 @@ def _archive_landing(home: Home, con, report: IntakeReport) -> list[Incoming]:
         except OSError as e:
             if is_storage_error(e):
                 raise stopped(e, f"archiving {landed.name}") from e
-            raise
+            # One file this run cannot open is that file's problem, not the month's.
+            report.unreadable.append((landed.name, f"cannot be read: {e.strerror or e}"))
+            continue
         incoming.append(
             Incoming(
                 landed.name,

@@ -229,3 +229,25 @@ def test_a_sheet_of_bad_cells_is_listed_up_to_a_limit_and_counted_beyond(
     assert taken.problems[-1].message.startswith(f"and {bad - 5} more problem(s) of rule(s) B3")
     with duckdb.connect(str(home.working_db), read_only=True) as con:
         assert con.execute("select count(*) from raw.rejections").fetchone()[0] == 6
+
+
+def test_a_file_this_run_may_not_open_is_left_in_landing_and_the_month_goes_on(
+    home, xlsx_ingested, monkeypatch
+):
+    files = [f.path for f in xlsx_ingested.corpus.files if f.expect == ["accept"]][:3]
+    for path in files:
+        shutil.copy2(path, home.landing / path.name)
+    locked = files[1].name
+    archive = landing.archive
+
+    def archive_refused(landed, folder):
+        if landed.name == locked:  # as an upload owned by another account would be
+            raise PermissionError(errno.EACCES, "Permission denied", str(landed.path))
+        return archive(landed, folder)
+
+    monkeypatch.setattr(landing, "archive", archive_refused)
+    report = intake.run_intake(home, today=TODAY)
+    assert sorted(f.file_name for f in report.files) == sorted([files[0].name, files[2].name])
+    assert report.unreadable == [(locked, "cannot be read: Permission denied")]
+    assert (locked, "cannot be read: Permission denied") in report.left_in_landing()
+    assert [p.name for p in home.landing.iterdir()] == [locked]
