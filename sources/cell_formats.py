@@ -1,23 +1,22 @@
 """Which cells of a workbook are formatted as percentages, read from its zip.
 
-Excel keeps a percentage as its
-fraction, a growth cell that shows 6.50 % holds 0.065. The cell values (read
-by calamine) do not say so; the number format in the workbook's styles does.
-This reads only what is needed to know it: xl/styles.xml, and — when some
-style is a percentage at all — the cells of the sheets asked for that use
-such a style. (How far a sheet reaches, which calamine must not be asked to
-unfold, is an input limit: sources/input_limits.py.)
+Excel keeps a percentage as its fraction: a growth cell that shows 6.50 %
+holds 0.065. The cell values (read by calamine) do not say so; the number
+format in the workbook's styles does. This reads only what is needed to know
+it: xl/styles.xml, and — when some style is a percentage at all — the cells of
+the sheets asked for that use such a style. (How far a sheet reaches, which
+calamine must not be asked to unfold, is an input limit: sources/input_limits.py.)
 """
 
 from __future__ import annotations
 
 import io
-import lzma
 import re
 import zipfile
-import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.etree.ElementTree import iterparse
+
+from sources.xlsx_parts import ZIP_ERRORS, column_index, local, sheet_parts
 
 # Excel's built-in number formats that are percentages: 0% and 0.00%.
 _BUILTIN_PERCENT = {9, 10}
@@ -28,21 +27,10 @@ _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
-# What Python's zipfile and XML parser raise for a file they cannot read: a
-# broken archive, a member cut short or corrupt, a zip version or compression
-# method it does not know, an encrypted member, XML that is not well formed, a
-# style index that is not a number.
-_UNREADABLE = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    EOFError,
-    NotImplementedError,
-    RuntimeError,
-    KeyError,
-    ValueError,
-    SyntaxError,
-)
+# What Python's zipfile and XML parser raise for a file they cannot read: the
+# archive's errors (xlsx_parts.ZIP_ERRORS), XML that is not well formed, a style
+# index that is not a number (a ValueError, among them).
+_UNREADABLE = (*ZIP_ERRORS, SyntaxError)
 
 
 # Control characters XML 1.0 does not allow. Some writers put them raw into a
@@ -54,10 +42,6 @@ _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class FormatsUnreadable(Exception):
     """The workbook's number formats cannot be read, so its percentage cells cannot be told."""
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def is_percent_format(code: str) -> bool:
@@ -80,7 +64,7 @@ def _percent_styles(book: zipfile.ZipFile) -> set[int]:
     for event, element in iterparse(
         io.BytesIO(_XML_ILLEGAL.sub(b"", data)), events=("start", "end")
     ):
-        name = _local(element.tag)
+        name = local(element.tag)
         if name == "cellXfs":
             in_cell_xfs = event == "start"
         elif event == "end" and name == "numFmt":
@@ -94,32 +78,6 @@ def _percent_styles(book: zipfile.ZipFile) -> set[int]:
         for i, fmt in enumerate(styles)
         if fmt in _BUILTIN_PERCENT or is_percent_format(custom.get(fmt, ""))
     }
-
-
-def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the part (path in the zip) holding its cells."""
-    targets = {}
-    with book.open("xl/_rels/workbook.xml.rels") as rels:
-        for _, element in iterparse(rels):
-            if _local(element.tag) == "Relationship":
-                target = element.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                targets[element.get("Id")] = str(PurePosixPath(path))
-    parts = {}
-    with book.open("xl/workbook.xml") as workbook:
-        for _, element in iterparse(workbook):
-            if _local(element.tag) == "sheet":
-                rel = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-                if rel in targets:
-                    parts[element.get("name", "")] = targets[rel]
-    return parts
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def percent_cells(path: Path, sheet_names: list[str]) -> dict[str, set[tuple[int, int]]]:
@@ -138,19 +96,19 @@ def percent_cells(path: Path, sheet_names: list[str]) -> dict[str, set[tuple[int
             percent = _percent_styles(book)
             if not percent:
                 return found
-            parts = _sheet_parts(book)
+            parts = sheet_parts(book)
             for name in sheet_names:
                 if name not in parts:
                     continue
                 cells = found.setdefault(name, set())
                 sheet = io.BytesIO(_XML_ILLEGAL.sub(b"", book.read(parts[name])))
                 for _, element in iterparse(sheet):
-                    if _local(element.tag) == "c":
+                    if local(element.tag) == "c":
                         style, ref = element.get("s"), element.get("r", "")
                         hit = _CELL_REF.match(ref)
                         if style is not None and int(style) in percent and hit:
-                            cells.add((int(hit[2]) - 1, _column_index(hit[1])))
-                    if _local(element.tag) == "row":
+                            cells.add((int(hit[2]) - 1, column_index(hit[1])))
+                    if local(element.tag) == "row":
                         element.clear()
     except OSError:
         return {}

@@ -16,13 +16,14 @@ count its rows and cells), and a CSV is scanned line by line in chunks.
 
 from __future__ import annotations
 
-import html
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from sources.xlsx_parts import ZIP_ERRORS, column_index, sheet_parts
 
 MB = 1_000_000
 
@@ -72,19 +73,11 @@ _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
-_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
-_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _CELL_REF = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
 _LINE_END = re.compile(rb"[\r\n]")
 
 
-# What Python's zipfile raises for an archive it cannot read: broken, cut short, of a
-# version or compression method it does not know, encrypted.
-_UNREADABLE = (
-    zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError,
-    KeyError, ValueError,
-)  # fmt: skip
+_UNREADABLE = (*ZIP_ERRORS, OSError)
 
 
 class OverLimit(Exception):
@@ -135,7 +128,8 @@ def check_workbook(path: Path) -> None:
         for part in parts:
             room = WORKBOOK_UNPACKED.most - unpacked
             is_sheet = part in sheets
-            size, xml = _unpack(book, part, min(room, SHEET_XML.most) if is_sheet else room)
+            most = min(room, SHEET_XML.most) if is_sheet else room
+            size, xml = _unpack(book, part, most, keep=is_sheet)
             unpacked += size
             if unpacked > WORKBOOK_UNPACKED.most:
                 declared = sum(p.file_size for p in parts)  # believed only when it says more
@@ -147,20 +141,21 @@ def check_workbook(path: Path) -> None:
                 _check_sheet(xml, sheet)
 
 
-def _unpack(book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int) -> tuple[int, bytes]:
-    """(what the part unpacks to, read no further than `most` + 1 bytes; those bytes when the
-    part is a sheet — kept whole to count its rows and cells — else nothing).
+def _unpack(
+    book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int, keep: bool
+) -> tuple[int, bytes]:
+    """(what the part unpacks to, read no further than `most` + 1 bytes; those bytes if
+    `keep` — a sheet's, kept whole to count its rows and cells — else nothing).
 
     A deflated part is inflated from its raw bytes: Python's zipfile stops at the size the
     archive declares, which a bomb may understate, while a workbook reader inflates it all."""
-    sheet = bool(_SHEET_PART.match(part.filename))
     size, kept = 0, []
     try:
         if part.compress_type != zipfile.ZIP_DEFLATED:
             with book.open(part) as stream:
                 while size <= most and (chunk := stream.read(_CHUNK)):
                     size += len(chunk)
-                    if sheet:
+                    if keep:
                         kept.append(chunk)
             return size, b"".join(kept)
         inflate = zlib.decompressobj(-zlib.MAX_WBITS)
@@ -168,7 +163,7 @@ def _unpack(book: zipfile.ZipFile, part: zipfile.ZipInfo, most: int) -> tuple[in
             chunk = inflate.decompress(raw, most + 1 - size)
             while True:
                 size += len(chunk)
-                if sheet:
+                if keep:
                     kept.append(chunk)
                 if size > most or not inflate.unconsumed_tail:
                     break
@@ -211,7 +206,7 @@ def _check_sheet(xml: bytes, sheet: str) -> None:
         for cell in _CELL.finditer(row.group(2) or b""):
             ref = _CELL_REF.search(cell.group(1))
             if ref:
-                column, row_number = _column_number(ref.group(1)), int(ref.group(2))
+                column, row_number = column_index(ref.group(1).decode()) + 1, int(ref.group(2))
             else:
                 column += 1
             if not _VALUE.search(cell.group(2) or b""):
@@ -242,30 +237,9 @@ def _cell_name(row: int, column: int) -> str:
 def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
     """Each sheet part's name as the workbook shows it (xl/worksheets/sheet4.xml -> 税收)."""
     try:
-        workbook = book.read("xl/workbook.xml")
-        rels = book.read("xl/_rels/workbook.xml.rels")
-    except _UNREADABLE:
-        return {}
-    targets = {}
-    for m in _RELATIONSHIP.finditer(rels):
-        found = dict(_ATTRIBUTE.findall(m.group(1)))
-        if b"Id" in found and b"Target" in found:
-            targets[found[b"Id"]] = found[b"Target"].decode("utf-8", "replace").lstrip("/")
-    names = {}
-    for m in _SHEET_ENTRY.finditer(workbook):
-        found = dict(_ATTRIBUTE.findall(m.group(1)))
-        target = targets.get(found.get(b"r:id", b""))
-        if target and b"name" in found:
-            part = target if target.startswith("xl/") else f"xl/{target}"
-            names[part] = html.unescape(found[b"name"].decode("utf-8", "replace"))
-    return names
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
+        return {part: name for name, part in sheet_parts(book).items()}
+    except (*_UNREADABLE, SyntaxError):
+        return {}  # the limits then name the part
 
 
 def check_csv(path: Path) -> None:
