@@ -37,6 +37,15 @@ def good_workbook(xlsx_ingested):
     )
 
 
+@pytest.fixture
+def three_landed(home, xlsx_ingested) -> list:
+    """Three files of accepted filings, waiting in landing/."""
+    good = [f.path for f in xlsx_ingested.corpus.files if f.expect == ["accept"]][:3]
+    for path in good:
+        shutil.copy2(path, home.landing / path.name)
+    return good
+
+
 def _arrivals(home: Home) -> list[tuple]:
     with duckdb.connect(str(home.working_db), read_only=True) as con:
         return con.execute(
@@ -120,11 +129,9 @@ def test_a_file_replaced_by_a_link_after_it_was_listed_is_not_followed(
 
 
 def test_an_error_of_ours_while_reading_quarantines_that_file_and_the_month_goes_on(
-    home, xlsx_ingested, monkeypatch, caplog
+    home, three_landed, monkeypatch, caplog
 ):
-    good = [f.path for f in xlsx_ingested.corpus.files if f.expect == ["accept"]][:3]
-    for path in good:
-        shutil.copy2(path, home.landing / path.name)
+    good = three_landed
     broken = good[1].name
     read = intake.read_workbook
 
@@ -145,10 +152,8 @@ def test_an_error_of_ours_while_reading_quarantines_that_file_and_the_month_goes
     assert not list(home.landing.iterdir())
 
 
-def test_rows_the_raw_layer_refuses_quarantine_their_file_only(home, xlsx_ingested, monkeypatch):
-    good = [f.path for f in xlsx_ingested.corpus.files if f.expect == ["accept"]][:3]
-    for path in good:
-        shutil.copy2(path, home.landing / path.name)
+def test_rows_the_raw_layer_refuses_quarantine_their_file_only(home, three_landed, monkeypatch):
+    good = three_landed
     refused = good[2].name
     append = raw_store.append
 
@@ -232,11 +237,9 @@ def test_a_sheet_of_bad_cells_is_listed_up_to_a_limit_and_counted_beyond(
 
 
 def test_a_file_this_run_may_not_open_is_left_in_landing_and_the_month_goes_on(
-    home, xlsx_ingested, monkeypatch
+    home, three_landed, monkeypatch
 ):
-    files = [f.path for f in xlsx_ingested.corpus.files if f.expect == ["accept"]][:3]
-    for path in files:
-        shutil.copy2(path, home.landing / path.name)
+    files = three_landed
     locked = files[1].name
     archive = landing.archive
 
