@@ -21,8 +21,9 @@ POINTS = {
     "validate:batch": "the first batch of filings decided and recorded, the others not",
     "build:copied": "the working file copied to the candidate, dbt not yet run",
     "build:built": "dbt built the candidate, its docs not written",
-    "publish:audited": "the candidate passed its suites, not yet renamed into place",
-    "publish:recorded": "the publication recorded in the candidate, not yet renamed",
+    "publish:audited": "the candidate passed its suites, its marts not yet exported",
+    "publish:recorded": "the publication recorded in the candidate, its marts not yet exported",
+    "publish:exported": "the marts exported beside the published file, not yet renamed into place",
     "report:writing": "the stewards' report half-written",
 }
 

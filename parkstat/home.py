@@ -55,7 +55,7 @@ class Home:
 
     @property
     def candidate_db(self) -> Path:
-        """The copy dbt builds the marts in; validated, then renamed to published_db."""
+        """The copy dbt builds the marts in; validated, then its marts are published."""
         return self.warehouse / "candidate.duckdb"
 
     @property

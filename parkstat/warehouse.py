@@ -1,12 +1,14 @@
-"""Build the marts with dbt into a candidate file, then publish it by one atomic rename.
+"""Build the marts with dbt into a candidate file, then publish its marts by one atomic rename.
 
 The working file (raw layer) is copied to a candidate; dbt builds staging,
 intermediate and marts in the candidate (in the run's dbt process,
 parkstat/dbt_process.py) and runs every data test; the unit tests, which
 check the models' SQL rather than the month's data, run in the test suite.
-Only a candidate that built and passed replaces the published file, with
-os.replace: BI readers holding the old file keep reading it, new connections
-see the new one, and nobody ever sees a half-built warehouse.
+Only a candidate that built and passed is published: its marts alone are
+exported into a new file beside the published one (parkstat/published_file.py),
+which then replaces it with os.replace: BI readers holding the old file keep
+reading it, new connections see the new one, and nobody ever sees a half-built
+warehouse.
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ from expectations import audit_store
 from parkstat import crash_points
 from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
+from parkstat.published_file import MART_SCHEMA, export_marts
 from sources import raw_store
-from sources.durable import sync_folder
+from sources.durable import partial, sync_folder
 from sources.storage_errors import is_storage_error, stopped
-
-MART_SCHEMA = "marts"
 
 
 class BuildFailed(RuntimeError):
@@ -60,7 +61,9 @@ def build_candidate(home: Home) -> BuildResult:
     """Copy the raw layer to a fresh candidate, run `dbt build` on it, then write dbt docs."""
     started = time.perf_counter()
     candidate = home.candidate_db
-    _remove(candidate)  # a run killed earlier may have left one: start clean
+    # A run killed earlier may have left a candidate, or marts half exported: start clean.
+    _remove(candidate)
+    _remove(partial(home.published_db))
     with raw_store.connect(home.working_db) as con:
         audit_store.ensure(con)  # dbt reads the decisions, even before any were made
     try:
@@ -263,13 +266,24 @@ def record_publication(home: Home, candidate: Path, row: dict) -> None:
 
 
 def publish(home: Home, candidate: Path) -> Path:
-    """Replace the published warehouse by the candidate in one rename."""
-    with duckdb.connect(str(candidate)) as con:
-        con.execute("checkpoint")  # everything in the file, no .wal beside it
-    with open(candidate, "rb") as f:
-        os.fsync(f.fileno())  # on disk before it is renamed into place
-    os.replace(candidate, home.published_db)
-    sync_folder(home.warehouse)
+    """Replace the published warehouse by the candidate's marts in one rename, then
+    remove the candidate. The marts are exported into <published>.partial first; a run
+    killed meanwhile leaves that, and the next build removes it."""
+    exported = partial(home.published_db)
+    _remove(exported)
+    try:
+        export_marts(candidate, exported)
+        with open(exported, "rb") as f:
+            os.fsync(f.fileno())  # on disk before it is renamed into place
+        crash_points.reached("publish:exported")
+        os.replace(exported, home.published_db)
+        sync_folder(home.warehouse)
+    except Exception as e:
+        _remove(exported)
+        if is_storage_error(e):
+            raise stopped(e, "writing the published marts") from e
+        raise
+    _remove(candidate)
     return home.published_db
 
 

@@ -3,7 +3,8 @@
 A file is written beside its place as <name>.partial, flushed to disk, then
 renamed over its place, and the folder's entry is flushed too. A run killed
 midway leaves at most a .partial file, which the next run removes
-(sources/landing.remove_partials).
+(sources/landing.remove_partials; the published marts' own, with its .wal,
+parkstat/warehouse.build_candidate).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _partial(path: Path) -> Path:
+def partial(path: Path) -> Path:
+    """Where `path` is written before it is renamed into place: <name>.partial beside it."""
     return path.with_name(path.name + PARTIAL)
 
 
@@ -36,7 +38,7 @@ def _into_place(tmp: Path, path: Path) -> None:
 
 
 def write_atomically(path: Path, data: bytes | str) -> None:
-    tmp = _partial(path)
+    tmp = partial(path)
     try:
         if isinstance(data, str):
             tmp.write_text(data, encoding="utf-8")
@@ -48,7 +50,7 @@ def write_atomically(path: Path, data: bytes | str) -> None:
 
 
 def copy_atomically(source: Path, path: Path) -> None:
-    tmp = _partial(path)
+    tmp = partial(path)
     try:
         shutil.copyfile(source, tmp)
         _into_place(tmp, path)

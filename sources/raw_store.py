@@ -18,7 +18,8 @@ import pyarrow as pa
 from sources import template as t
 
 SCHEMA = "raw"
-# Published and working files stay readable by DuckDB 1.x clients (BI drivers).
+# The working file stays readable by DuckDB 1.4 (the published file, by 1.1 and later:
+# parkstat/published_file.py PUBLISHED_STORAGE).
 STORAGE_COMPATIBILITY = "v1.4.0"
 
 _KIND_TYPES = {

@@ -117,3 +117,14 @@ def publish_month(home: Home, run_id: str) -> None:
     )
     record_publication(home, built.candidate, row)
     publish(home, built.candidate)
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Home:
+    """A small generated sample (3 parks, 2025年1-2月 to 1-4月) published once: the file
+    BI users open. Tests only read it."""
+    tmp = tmp_path_factory.mktemp("published-sample")
+    home = Home(tmp / "home")
+    land_generated(home, tmp / "generated", dt.date(2025, 2, 1), dt.date(2025, 4, 1), seed=61)
+    publish_month(home, "sample")
+    return home

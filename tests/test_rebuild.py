@@ -65,8 +65,9 @@ def two_runs(tmp_path_factory):
         for f in corpus.files:
             shutil.copy2(f.path, home.landing / f.path.name)
         _run(home, run_id)
-    before = tmp / "published-before.duckdb"
-    shutil.copyfile(home.published_db, before)
+    before = Home(tmp / "before").ensure()  # the working and the published file, as they were
+    for which in ("working_db", "published_db"):
+        shutil.copyfile(getattr(home, which), getattr(before, which))
     return home, before
 
 
@@ -81,44 +82,55 @@ def _tables(con, database: str, schema: str) -> list[str]:
     ]
 
 
-def _differences(before, after) -> dict[str, tuple[int, int, int]]:
+# Where each layer is: the published file holds the marts alone.
+LAYERS = (("published_db", "marts"), ("working_db", "raw"), ("working_db", "audit"))
+
+
+def _differences(before: Home, after: Home) -> dict[str, tuple[int, int, int]]:
     """Tables whose rows differ: (rows, only before, only after); the marts but the
     publication log, the raw layer whole, the decisions but their time."""
+    found = {}
+    for which, schema in LAYERS:
+        found |= _schema_differences(getattr(before, which), getattr(after, which), schema)
+    return found
+
+
+def _schema_differences(before, after, schema: str) -> dict[str, tuple[int, int, int]]:
+    """The tables of `schema` whose rows differ between the files `before` and `after`."""
     con = duckdb.connect()
     con.execute(f"attach '{before}' as a (read_only)")
     con.execute(f"attach '{after}' as b (read_only)")
     found = {}
-    for schema in ("marts", "raw", "audit"):
-        tables = _tables(con, "a", schema)
-        assert tables == _tables(con, "b", schema)
-        for table in tables:
-            if (schema, table) == ("marts", "publications"):
-                continue
-            cols = ", ".join(
-                r[0]
-                for r in con.execute(
-                    "select column_name from duckdb_columns() where database_name = 'a' "
-                    "and schema_name = ? and table_name = ? and column_name not in "
-                    "('decided_at', 'run_id')",
-                    [schema, table],
-                ).fetchall()
-            )
-            a, b = f"a.{schema}.{table}", f"b.{schema}.{table}"
-            counts = con.execute(f"""
-                select (select count(*) from {a}),
-                       (select count(*) from (select {cols} from {a} except all
-                                              select {cols} from {b})),
-                       (select count(*) from (select {cols} from {b} except all
-                                              select {cols} from {a}))
-            """).fetchone()
-            if counts[1] or counts[2]:
-                found[f"{schema}.{table}"] = counts
+    tables = _tables(con, "a", schema)
+    assert tables == _tables(con, "b", schema)
+    for table in tables:
+        if (schema, table) == ("marts", "publications"):
+            continue
+        cols = ", ".join(
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = 'a' "
+                "and schema_name = ? and table_name = ? and column_name not in "
+                "('decided_at', 'run_id')",
+                [schema, table],
+            ).fetchall()
+        )
+        a, b = f"a.{schema}.{table}", f"b.{schema}.{table}"
+        counts = con.execute(f"""
+            select (select count(*) from {a}),
+                   (select count(*) from (select {cols} from {a} except all
+                                          select {cols} from {b})),
+                   (select count(*) from (select {cols} from {b} except all
+                                          select {cols} from {a}))
+        """).fetchone()
+        if counts[1] or counts[2]:
+            found[f"{schema}.{table}"] = counts
     return found
 
 
 def test_the_warehouse_rebuilt_from_the_archive_publishes_what_was_published(two_runs):
     home, before = two_runs
-    with duckdb.connect(str(before), read_only=True) as con:
+    with duckdb.connect(str(before.working_db), read_only=True) as con:
         rejected = con.execute("select count(*) from raw.rejections").fetchone()[0]
         decisions = con.execute("select count(distinct status) from audit.filing_decisions")
         assert rejected and decisions.fetchone()[0] >= 2  # quarantine and rejections were there
@@ -126,7 +138,7 @@ def test_the_warehouse_rebuilt_from_the_archive_publishes_what_was_published(two
     replayed = replay(home)
     assert (replayed.runs, replayed.kept_aside) == (len(RUNS), None)
     _publish(home, "rebuild", 0, 0, [])
-    assert _differences(before, home.published_db) == {}
+    assert _differences(before, home) == {}
     with duckdb.connect(str(home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.publications").fetchone()[0] == 3
 
@@ -173,11 +185,9 @@ def test_a_damaged_warehouse_file_is_refused_with_what_to_do(two_runs, tmp_path,
 @pytest.mark.slow
 def test_parkstat_rebuild_after_the_working_file_is_lost(two_runs, tmp_path):
     """The command as an office runs it, its Prefect flow and temporary server included."""
-    home, _ = two_runs
+    home, before = two_runs
     copy = Home(tmp_path / "copy")
     shutil.copytree(home.root, copy.root)
-    published = tmp_path / "published.duckdb"
-    shutil.copyfile(copy.published_db, published)
     copy.working_db.unlink()
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
     done = subprocess.run(
@@ -189,4 +199,4 @@ def test_parkstat_rebuild_after_the_working_file_is_lost(two_runs, tmp_path):
     )
     assert done.returncode in (0, 3), done.stdout + done.stderr
     assert f"rebuilt {copy.working_db} from {copy.archive}: " in done.stdout
-    assert _differences(published, copy.published_db) == {}
+    assert _differences(before, copy) == {}
