@@ -24,25 +24,29 @@ from sources import template as t
 # fact -> (grain, {key column: (dimension, its column)})
 FACTS: dict[str, tuple[list[str], dict[str, tuple[str, str]]]] = {
     "fct_park_indicators": (["park_code", "period", "indicator"],
-                            {"park_code": ("dim_park", "park_code"),
-                             "period": ("dim_period", "period")}),
+                            {"park_version_key": ("dim_park", "park_version_key"),
+                             "period": ("dim_period", "period"),
+                             "indicator": ("dim_indicator", "indicator")}),
     "fct_industrial_output": (["park_code", "period", "chain"],
-                              {"park_code": ("dim_park", "park_code"),
+                              {"park_version_key": ("dim_park", "park_version_key"),
                                "period": ("dim_period", "period"),
                                "chain": ("dim_industry_chain", "chain")}),
     "fct_tax_revenue": (["park_code", "period", "tax_type"],
-                        {"park_code": ("dim_park", "park_code"),
+                        {"park_version_key": ("dim_park", "park_version_key"),
                          "period": ("dim_period", "period"),
                          "tax_type": ("dim_tax_type", "tax_type")}),
     "fct_foreign_trade": (["park_code", "period", "partner", "flow"],
-                          {"park_code": ("dim_park", "park_code"),
+                          {"park_version_key": ("dim_park", "park_version_key"),
                            "period": ("dim_period", "period"),
                            "partner": ("dim_trade_partner", "partner")}),
     "fct_investment_project": (["park_code", "project_code"],
-                               {"park_code": ("dim_park", "park_code")}),
+                               {"park_version_key": ("dim_park", "park_version_key")}),
     "mart_park_scorecard": (["park_code", "period"],
-                            {"park_code": ("dim_park", "park_code"),
+                            {"park_version_key": ("dim_park", "park_version_key"),
                              "period": ("dim_period", "period")}),
+    "mart_region_totals": (["region_type", "region", "period", "indicator"],
+                           {"period": ("dim_period", "period"),
+                            "indicator": ("dim_indicator", "indicator")}),
 }  # fmt: skip
 
 # (fact, its measure, raw table, raw measure, raw rows left out of the sum: a growth-only
@@ -139,6 +143,8 @@ def _dates_as_text(frame):
 def _index(frame) -> list[str]:
     """Failing mart rows are named by their keys and the filing cell they came from."""
     wanted = [
+        "region_type",
+        "region",
         "park_code",
         "period",
         "indicator",

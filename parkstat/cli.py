@@ -166,6 +166,16 @@ def sample(home, fresh) -> None:
     if fresh and home.root.exists():
         shutil.rmtree(home.root)
     home.ensure()
+    result = land_sample(home)
+    click.echo(f"sample: {len(result.files)} synthetic filing file(s) in {home.landing}")
+    code = _run_month(home, note=SAMPLE_NOTE)
+    # The sample plants faults on purpose: its rejections are the point, not a failure.
+    sys.exit(EXIT_PUBLISHED if code == EXIT_PUBLISHED_WITH_REJECTIONS else code)
+
+
+def land_sample(home: Home):
+    """The built-in sample's filings, into landing/ (the README's analyst queries are
+    answered on it: tests/test_readme_queries.py)."""
     from sources.generate import generate as run_generate
 
     result = run_generate(
@@ -175,10 +185,7 @@ def sample(home, fresh) -> None:
     for extra in ("manifest.json", "README.txt"):
         if (home.landing / extra).exists():
             os.replace(home.landing / extra, home.reports / f"sample-{extra}")
-    click.echo(f"sample: {len(result.files)} synthetic filing file(s) in {home.landing}")
-    code = _run_month(home, note=SAMPLE_NOTE)
-    # The sample plants faults on purpose: its rejections are the point, not a failure.
-    sys.exit(EXIT_PUBLISHED if code == EXIT_PUBLISHED_WITH_REJECTIONS else code)
+    return result
 
 
 SAMPLE_NOTE = (

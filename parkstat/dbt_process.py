@@ -168,7 +168,11 @@ def _serve() -> None:
         command = json.loads(line)
         os.environ.update(command["env"])
         try:
-            result = dbtRunner(manifest=manifest).invoke(command["args"])
+            # Each command compiles its own copy: dbt compiles a foreign key's
+            # `to: ref(...)` into the table's name in place (dbt/compilation.py), and a
+            # manifest compiled once cannot compile those models again.
+            parsed = manifest.deepcopy() if manifest is not None else None
+            result = dbtRunner(manifest=parsed).invoke(command["args"])
             if command["args"][0] == "parse" and result.success:
                 manifest = result.result
             said = {
@@ -195,8 +199,8 @@ def _serve() -> None:
 def _release_connections() -> None:
     """Close the DuckDB handle dbt-duckdb keeps open after a command.
 
-    Left open, it would hold the candidate file while the run validates and
-    renames it.
+    Left open, it would hold the candidate file while the run validates it and
+    exports its marts.
     """
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.adapters.factory import cleanup_connections

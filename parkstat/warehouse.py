@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from expectations import audit_store
-from parkstat import crash_points
+from parkstat import crash_points, vintages
 from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
 from parkstat.published_file import MART_SCHEMA, export_marts
@@ -235,26 +235,36 @@ def _periods(con, tables: list[str], database: str) -> list[dt.date]:
 
 
 def record_publication(home: Home, candidate: Path, row: dict) -> None:
-    """Add this publication to the history carried over from the published file."""
+    """Add this publication, and the figures it publishes (parkstat/vintages.py), to the
+    history carried over from the published file."""
     cols = ", ".join(f"{name} {kind}" for name, (kind, _) in _PUBLICATION_COLUMNS.items())
     with duckdb.connect(str(candidate)) as con:
         con.execute(f"create or replace table {PUBLICATIONS} ({cols})")
-        if home.published_db.exists():
+        held = set()
+        attached = home.published_db.exists()
+        if attached:
             con.execute(f"attach '{home.published_db}' as published (read_only)")
-            held = con.execute(
-                "select count(*) from duckdb_tables() where database_name = 'published' "
-                "and schema_name = ? and table_name = 'publications'",
-                [MART_SCHEMA],
-            ).fetchone()[0]
-            if held:
-                con.execute(
-                    f"insert into {PUBLICATIONS} by name select * from published.{PUBLICATIONS}"
-                )
-            con.execute("detach published")
+            held = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from duckdb_tables() where database_name = 'published' "
+                    "and schema_name = ?",
+                    [MART_SCHEMA],
+                ).fetchall()
+            }
+        if "publications" in held:
+            con.execute(
+                f"insert into {PUBLICATIONS} by name select * from published.{PUBLICATIONS}"
+            )
         con.execute(
             f"insert into {PUBLICATIONS} ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
             list(row.values()),
         )
+        vintages.record(
+            con, row["publication_id"], row["published_at"], "fct_indicator_vintages" in held
+        )
+        if attached:
+            con.execute("detach published")
         con.execute(
             f"comment on table {PUBLICATIONS} is "
             "'One row per publication of this file (发布记录): what it holds and "

@@ -49,9 +49,13 @@ def tables(registry: Registry | None = None) -> dict[str, pa.Table]:
         [
             {
                 "indicator": i.name,
+                "code": i.code,
                 "english": i.english,
                 "unit": i.unit,
                 "kind": i.kind,
+                # Written here, not derived from kind in SQL: the template says what adds up.
+                "adds_over_parks": i.adds_over_parks,
+                "adds_over_months": i.adds_over_months,
                 "parent": i.parent,
                 "sort_order": n,
             }

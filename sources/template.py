@@ -60,6 +60,9 @@ AMOUNT_DECIMALS = 4
 @dataclass(frozen=True)
 class Indicator:
     name: str  # the template's Chinese name, as stored
+    # A stable English key (snake_case) for code and BI tools: the name may be
+    # reworded on a later template, the code stays.
+    code: str
     english: str
     unit: str
     kind: str  # amount | count | stock | growth_only
@@ -74,31 +77,89 @@ class Indicator:
         """Year-to-date figures: never decrease within a year (B6)."""
         return self.kind in ("amount", "count")
 
+    @property
+    def adds_over_parks(self) -> bool:
+        """Parks' figures add up to a total (a city's, the province's): amounts, counts and
+        month-end stocks do; a growth rate never (a total's growth is Σ YTD ÷ Σ 上年同期 − 1)."""
+        return self.kind != "growth_only"
+
+    @property
+    def adds_over_months(self) -> bool:
+        """A year's monthly values add up to its YTD: true of the cumulative flows only; a
+        stock's month-end levels are never summed over months, nor growth rates."""
+        return self.is_cumulative
+
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("技工贸总收入", "total technical-industrial-trade revenue", "万元", "amount"),
-    Indicator("规模工业总产值", "gross output of above-scale industry", "万元", "amount"),
     Indicator(
-        "规模工业增加值", "above-scale industrial value added (growth only)", "%", "growth_only"
+        "技工贸总收入",
+        "tech_industry_trade_revenue",
+        "total technical-industrial-trade revenue",
+        "万元",
+        "amount",
     ),
-    Indicator("高新技术产业营业收入", "high-tech industry revenue", "万元", "amount"),
-    Indicator("税收总额", "total tax revenue", "万元", "amount"),
-    Indicator("其中:工业税收", "of which industrial tax", "万元", "amount", parent="税收总额"),
-    Indicator("固定资产投资", "fixed-asset investment", "万元", "amount"),
+    Indicator("规模工业总产值", "output", "gross output of above-scale industry", "万元", "amount"),
     Indicator(
-        "其中:产业投资", "of which industrial investment", "万元", "amount", parent="固定资产投资"
+        "规模工业增加值",
+        "value_added",
+        "above-scale industrial value added (growth only)",
+        "%",
+        "growth_only",
     ),
-    Indicator("进出口总额", "total imports and exports", "万元", "amount"),
-    Indicator("其中:出口", "exports", "万元", "amount", parent="进出口总额"),
-    Indicator("其中:进口", "imports", "万元", "amount", parent="进出口总额"),
-    Indicator("实际使用外资", "foreign direct investment actually used", "万美元", "amount"),
-    Indicator("内资到位资金", "domestic capital in place", "万元", "amount"),
-    Indicator("新签约项目数", "projects signed this year", "个", "count"),
-    Indicator("合同引资额", "contracted investment signed this year", "万元", "amount"),
-    Indicator("规模以上工业企业数", "above-scale industrial enterprises, month end", "家", "stock"),
-    Indicator("新增规模以上工业企业数", "newly above-scale this year", "家", "count"),
-    Indicator("高新技术企业数", "high-tech enterprises, month end", "家", "stock"),
-    Indicator("从业人员", "employees, month end", "人", "stock"),
+    Indicator(
+        "高新技术产业营业收入", "high_tech_revenue", "high-tech industry revenue", "万元", "amount"
+    ),
+    Indicator("税收总额", "tax", "total tax revenue", "万元", "amount"),
+    Indicator(
+        "其中:工业税收",
+        "industrial_tax",
+        "of which industrial tax",
+        "万元",
+        "amount",
+        parent="税收总额",
+    ),
+    Indicator("固定资产投资", "fixed_asset_investment", "fixed-asset investment", "万元", "amount"),
+    Indicator(
+        "其中:产业投资",
+        "industrial_investment",
+        "of which industrial investment",
+        "万元",
+        "amount",
+        parent="固定资产投资",
+    ),
+    Indicator("进出口总额", "trade", "total imports and exports", "万元", "amount"),
+    Indicator("其中:出口", "exports", "exports", "万元", "amount", parent="进出口总额"),
+    Indicator("其中:进口", "imports", "imports", "万元", "amount", parent="进出口总额"),
+    Indicator(
+        "实际使用外资", "fdi_usd", "foreign direct investment actually used", "万美元", "amount"
+    ),
+    Indicator("内资到位资金", "domestic_capital", "domestic capital in place", "万元", "amount"),
+    Indicator("新签约项目数", "projects_signed", "projects signed this year", "个", "count"),
+    Indicator(
+        "合同引资额",
+        "contract_amount",
+        "contracted investment signed this year",
+        "万元",
+        "amount",
+    ),
+    Indicator(
+        "规模以上工业企业数",
+        "above_scale_enterprises",
+        "above-scale industrial enterprises, month end",
+        "家",
+        "stock",
+    ),
+    Indicator(
+        "新增规模以上工业企业数",
+        "new_above_scale_enterprises",
+        "newly above-scale this year",
+        "家",
+        "count",
+    ),
+    Indicator(
+        "高新技术企业数", "high_tech_enterprises", "high-tech enterprises, month end", "家", "stock"
+    ),
+    Indicator("从业人员", "employees", "employees, month end", "人", "stock"),
 )
 INDICATOR_BY_NAME = {i.name: i for i in INDICATORS}
 

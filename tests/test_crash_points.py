@@ -61,6 +61,13 @@ CORPUS = dict(start=dt.date(2025, 4, 1), end=dt.date(2025, 6, 1), parks=3, seed=
 TAKEN_WHEN = {"received_at", "run_id", "landing_identity"}
 # Decisions are made once each: the same rows, but for when and in which run.
 DECIDED_WHEN = {"decided_at", "run_id"}
+# Vintages are the same figures, but for when and by which publication (parkstat/vintages.py).
+PUBLISHED_WHEN = {
+    "published_at",
+    "publication_id",
+    "superseded_at",
+    "superseded_by_publication",
+}
 # Marks every process of one run (inherited by its children), to find any that outlive it.
 RUN_MARK = "PARKSTAT_CRASH_TEST_RUN"
 PUBLISHED = {0, 3}  # parkstat run: published, published with some filings rejected
@@ -236,10 +243,10 @@ def _differences(home: Home, reference: Home, corpus: GenerateResult) -> list[st
     found += _tables_differ(home.working_db, reference.working_db, raw_store.SCHEMA, TAKEN_WHEN)
     found += _decisions_differ(home, reference)
     found += _tables_differ(home.working_db, reference.working_db, audit_store.SCHEMA, DECIDED_WHEN)
-    found += _tables_differ(home.published_db, reference.published_db, "marts", set())
+    found += _tables_differ(home.published_db, reference.published_db, "marts", PUBLISHED_WHEN)
 
     # Nothing half-written.
-    for name in ("candidate.duckdb", "candidate.duckdb.wal"):
+    for name in ("candidate.duckdb", "candidate.duckdb.wal", f"parkstat.duckdb{PARTIAL}.wal"):
         if (home.warehouse / name).exists():
             found.append(f"warehouse/{name} left behind")
     if partial := sorted(str(p.relative_to(home.root)) for p in home.root.rglob(f"*{PARTIAL}")):

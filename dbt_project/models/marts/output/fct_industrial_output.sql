@@ -21,6 +21,7 @@ final as (
 
     select
         this_year.park_code,
+        this_year.park_version_key,
         this_year.period,
         this_year.chain,
         this_year.output_ytd,

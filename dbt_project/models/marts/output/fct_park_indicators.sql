@@ -52,6 +52,7 @@ final as (
 
     select
         this_year.park_code,
+        this_year.park_version_key,
         this_year.period,
         this_year.indicator,
         this_year.unit,

@@ -1,19 +1,13 @@
 {#-
     Who filed: per period, for the province (全省) and each city (市州), the
-    parks expected (on the registry in that period), reported, missing and
-    late. Any total a BI user builds can show its coverage from here.
+    parks expected (on the registry in that period), reported, missing (not
+    filed, rejected) and late. Which parks, and why, is in mart_park_scorecard.
 -#}
 with
 
 parks as (
 
-    select * from {{ ref('int_park_periods_resolved') }}
-
-),
-
-filings as (
-
-    select * from {{ ref('int_filings_ranked') }}
+    select * from {{ ref('int_park_period_status') }}
 
 ),
 
@@ -35,15 +29,10 @@ status as (
     select
         parks.period,
         parks.city,
-        parks.park_code,
-        parks.short_name,
-        filings.filing_id is not null as has_filed,
+        parks.filing_status,
+        parks.is_reported,
         coalesce(lateness.is_late, false) as is_late
     from parks
-    left join filings
-        on parks.park_code = filings.park_code
-        and parks.period = filings.period
-        and filings.is_current
     left join lateness
         on parks.park_code = lateness.park_code
         and parks.period = lateness.period
@@ -57,11 +46,11 @@ by_scope as (
         grouping(city) = 1 as is_province,
         city,
         count(*) as parks_expected,
-        count(*) filter (where has_filed) as parks_reported,
-        count(*) filter (where not has_filed) as parks_missing,
-        count(*) filter (where is_late) as parks_late,
-        string_agg(short_name, '、' order by park_code) filter (where not has_filed)
-            as missing_parks
+        count(*) filter (where is_reported) as parks_reported,
+        count(*) filter (where not is_reported) as parks_missing,
+        count(*) filter (where filing_status = 'not_filed') as parks_not_filed,
+        count(*) filter (where filing_status = 'rejected') as parks_rejected,
+        count(*) filter (where is_late) as parks_late
     from status
     group by grouping sets ((period), (period, city))
 
@@ -76,9 +65,10 @@ final as (
         parks_expected,
         parks_reported,
         parks_missing,
+        parks_not_filed,
+        parks_rejected,
         parks_late,
-        round(100.0 * parks_reported / parks_expected, 1) as coverage_pct,
-        missing_parks
+        round(100.0 * parks_reported / parks_expected, 1) as coverage_pct
     from by_scope
 
 )

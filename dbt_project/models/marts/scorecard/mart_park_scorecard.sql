@@ -1,9 +1,12 @@
 {#-
-    The leaderboard (龙虎榜): per park and period the key figures side by
-    side, growth as reported and as computed, output and tax per mu of
-    approved land (annualised: YTD x 12 / months covered), and ranks within
-    the province, within the park's level and within its city — level and
-    city as they were in that period.
+    The leaderboard (龙虎榜): per park expected and period the key figures
+    side by side, growth as reported and as computed, output and tax per mu
+    of the approved area in effect (1-N月, and annualised: YTD x 12 / months
+    covered), and ranks within the province, within the park's level and
+    within its city — level and city as they were in that period. A park that
+    did not file, or whose filing was rejected, is a row with its status and
+    no figures, so nobody ranks or sums the parks that happened to file
+    without seeing the ones that did not.
 -#}
 with
 
@@ -15,7 +18,7 @@ indicators as (
 
 parks as (
 
-    select * from {{ ref('int_park_periods_resolved') }}
+    select * from {{ ref('int_park_period_status') }}
 
 ),
 
@@ -66,8 +69,7 @@ figures as (
         max(yoy_computed_pct) filter (where indicator = '进出口总额') as trade_yoy_computed_pct,
         max(value_ytd) filter (where indicator = '实际使用外资') as fdi_usd_ytd,
         max(value_ytd) filter (where indicator = '新签约项目数') as projects_signed_ytd,
-        max(value_ytd) filter (where indicator = '合同引资额') as contract_amount_ytd,
-        any_value(filing_id) as filing_id
+        max(value_ytd) filter (where indicator = '合同引资额') as contract_amount_ytd
     from indicators
     group by park_code, period
 
@@ -89,7 +91,12 @@ large_projects as (
 scored as (
 
     select
-        figures.*,
+        parks.park_code,
+        parks.park_version_key,
+        parks.period,
+        parks.filing_status,
+        parks.filing_id,
+        figures.* exclude (park_code, period),
         {#- A long CSV carries no project sheet: its count is not reported (NULL), never 0. -#}
         case when filings.file_format = 'xlsx'
             then coalesce(large_projects.projects_signed_over_100m_ytd, 0)
@@ -101,21 +108,23 @@ scored as (
         parks.park_type,
         parks.area_mu,
         periods.months_covered,
+        round(figures.output_ytd / parks.area_mu, 2) as output_per_mu_ytd,
         round(figures.output_ytd * 12 / periods.months_covered / parks.area_mu, 2)
             as output_per_mu_annualised,
+        round(figures.tax_ytd / parks.area_mu, 2) as tax_per_mu_ytd,
         round(figures.tax_ytd * 12 / periods.months_covered / parks.area_mu, 2)
             as tax_per_mu_annualised
-    from figures
-    inner join parks
-        on figures.park_code = parks.park_code
-        and figures.period = parks.period
+    from parks
     inner join periods
-        on figures.period = periods.period
-    inner join filings
-        on figures.filing_id = filings.filing_id
+        on parks.period = periods.period
+    left join figures
+        on parks.park_code = figures.park_code
+        and parks.period = figures.period
+    left join filings
+        on parks.filing_id = filings.filing_id
     left join large_projects
-        on figures.park_code = large_projects.park_code
-        and figures.period = large_projects.period
+        on parks.park_code = large_projects.park_code
+        and parks.period = large_projects.period
 
 ),
 

@@ -21,6 +21,7 @@ final as (
 
     select
         this_year.park_code,
+        this_year.park_version_key,
         this_year.period,
         this_year.tax_type,
         this_year.tax_ytd,

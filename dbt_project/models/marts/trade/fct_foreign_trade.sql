@@ -14,13 +14,13 @@ current_rows as (
 flows as (
 
     select
-        park_code, period, partner, '出口' as flow,
+        park_code, park_version_key, period, partner, '出口' as flow,
         export_ytd as trade_ytd, export_prior_ytd as trade_prior_ytd,
         filing_id, file_name, sheet, row_number
     from current_rows
     union all
     select
-        park_code, period, partner, '进口' as flow,
+        park_code, park_version_key, period, partner, '进口' as flow,
         import_ytd as trade_ytd, import_prior_ytd as trade_prior_ytd,
         filing_id, file_name, sheet, row_number
     from current_rows
@@ -40,6 +40,7 @@ final as (
 
     select
         this_year.park_code,
+        this_year.park_version_key,
         this_year.period,
         this_year.partner,
         this_year.flow,
