@@ -112,6 +112,14 @@ def _copy_comments(con) -> None:
         )
 
 
+def describe(con, kind: str, name: str, comment: str, columns: dict[str, str]) -> None:
+    """Comment a table or view (`kind`) and its columns — what BI tools show of a relation
+    that parkstat writes itself rather than dbt (publications, vintages, revisions)."""
+    con.execute(f"comment on {kind} {name} is {_literal(comment)}")
+    for column, words in columns.items():
+        con.execute(f"comment on column {name}.{_quoted(column)} is {_literal(words)}")
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from parkstat.published_file import describe
+
 VINTAGES = "marts.fct_indicator_vintages"
 REVISIONS = "marts.mart_revisions"
 
@@ -139,7 +141,15 @@ def record(con, publication_id: str, published_at: dt.datetime, carried: bool) -
         [publication_id, published_at],
     )
     con.execute("drop table _now")
-    _describe(con)
+    describe(
+        con,
+        "table",
+        VINTAGES,
+        "Vintages (发布版本): every value each headline figure has had in a publication. "
+        "As published at time t: published_at <= t and (superseded_at is null or "
+        "superseded_at > t).",
+        {name: words for name, (_, words) in _COLUMNS.items()},
+    )
     con.execute(f"""
         create or replace view {REVISIONS} as
         select old.superseded_by_publication as publication_id,
@@ -154,21 +164,12 @@ def record(con, publication_id: str, published_at: dt.datetime, carried: bool) -
          and new.published_at = old.superseded_at
         where old.superseded_at is not null
     """)
-    con.execute(
-        f"comment on view {REVISIONS} is 'Revisions (修订记录): for each publication, every "
-        "published figure it changed or withdrew — old value, new value, the filing that "
-        "caused it and why (reason as in fct_indicator_vintages.superseded_because).'"
+    describe(
+        con,
+        "view",
+        REVISIONS,
+        "Revisions (修订记录): for each publication, every published figure it changed or "
+        "withdrew — old value, new value, the filing that caused it and why (reason as in "
+        "fct_indicator_vintages.superseded_because).",
+        _REVISION_COLUMNS,
     )
-    for name, words in _REVISION_COLUMNS.items():
-        con.execute(f"comment on column {REVISIONS}.{name} is '{words}'")
-
-
-def _describe(con) -> None:
-    con.execute(
-        f"comment on table {VINTAGES} is 'Vintages (发布版本): every value each headline figure "
-        "has had in a publication. As published at time t: published_at <= t and "
-        "(superseded_at is null or superseded_at > t).'"
-    )
-    for name, (_, words) in _COLUMNS.items():
-        quoted = words.replace("'", "''")
-        con.execute(f"comment on column {VINTAGES}.{name} is '{quoted}'")

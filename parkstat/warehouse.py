@@ -27,7 +27,7 @@ from expectations import audit_store
 from parkstat import crash_points, vintages
 from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
-from parkstat.published_file import MART_SCHEMA, export_marts
+from parkstat.published_file import MART_SCHEMA, describe, export_marts
 from sources import raw_store
 from sources.durable import partial, sync_folder
 from sources.storage_errors import is_storage_error, stopped
@@ -265,14 +265,14 @@ def record_publication(home: Home, candidate: Path, row: dict) -> None:
         )
         if attached:
             con.execute("detach published")
-        con.execute(
-            f"comment on table {PUBLICATIONS} is "
-            "'One row per publication of this file (发布记录): what it holds and "
-            "what validation found.'"
+        describe(
+            con,
+            "table",
+            PUBLICATIONS,
+            "One row per publication of this file (发布记录): what it holds and what "
+            "validation found.",
+            {name: words for name, (_, words) in _PUBLICATION_COLUMNS.items()},
         )
-        for name, (_, words) in _PUBLICATION_COLUMNS.items():
-            quoted = words.replace("'", "''")
-            con.execute(f"comment on column {PUBLICATIONS}.{name} is '{quoted}'")
 
 
 def publish(home: Home, candidate: Path) -> Path:

@@ -43,6 +43,26 @@ def land_generated(
     return corpus
 
 
+def build_without(corpus: GenerateResult, home: Home, dropped: tuple, today: dt.date):
+    """Land `corpus` but the files of one park and period (`dropped`), take it in, decide it
+    and build the marts. Returns the build and the truth the marts must show: each park
+    and period's current filing (the highest revision) as the generator wrote it."""
+    land(corpus, home)
+    for f in corpus.files:
+        if any((g.park_code, g.period) == dropped for g in f.filings):
+            (home.landing / f.path.name).unlink()
+    run_intake(home, today=today)
+    validate_filings(home, "truth", waivers=[])
+    built = build_candidate(home)
+    current = {}
+    for f in corpus.files:
+        for filing in f.filings:
+            key = (filing.park_code, filing.period)
+            if key != dropped and (key not in current or filing.revision > current[key].revision):
+                current[key] = filing
+    return built, current
+
+
 def intake_expect(rules: list[str]) -> str:
     """What intake alone must do with a filing: reject it for B1-B4, else accept it."""
     return "reject" if INTAKE_RULES & set(rules) else "accept"

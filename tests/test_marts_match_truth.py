@@ -13,14 +13,11 @@ from collections import defaultdict
 
 import duckdb
 import pytest
-from conftest import END, START, TODAY, land
+from conftest import END, START, TODAY, build_without
 
-from expectations.validate_filings import validate_filings
 from parkstat.home import Home
-from parkstat.warehouse import build_candidate
 from sources import template as t
 from sources.generate import generate
-from sources.intake import run_intake
 from sources.registry import default_registry
 
 OUTPUT = t.IND_OUTPUT
@@ -31,23 +28,9 @@ TIANYI = "HN430305"
 def pipeline(tmp_path_factory):
     corpus = generate(tmp_path_factory.mktemp("truth"), START, END, parks=5, seed=31, today=TODAY)
     home = Home(tmp_path_factory.mktemp("home"))
-    land(corpus, home)
     # Knock out one park's April 2025 filing(s): May's monthly value must become unknown.
     dropped = (TIANYI, dt.date(2025, 4, 1))
-    for f in corpus.files:
-        if any((g.park_code, g.period) == dropped for g in f.filings):
-            (home.landing / f.path.name).unlink()
-    run_intake(home, today=TODAY)
-    validate_filings(home, "truth", waivers=[])
-    build = build_candidate(home)
-    current = {}
-    for f in corpus.files:
-        for filing in f.filings:
-            key = (filing.park_code, filing.period)
-            if key == dropped:
-                continue
-            if key not in current or filing.revision > current[key].revision:
-                current[key] = filing
+    build, current = build_without(corpus, home, dropped, TODAY)
     return build, current, dropped, corpus.manifest
 
 

@@ -12,14 +12,11 @@ import datetime as dt
 
 import duckdb
 import pytest
-from conftest import land
+from conftest import build_without
 
-from expectations.validate_filings import validate_filings
 from parkstat.home import Home
-from parkstat.warehouse import build_candidate
 from sources import template as t
 from sources.generate import generate
-from sources.intake import run_intake
 from sources.registry import Registry, default_registry
 
 NINGXIANG_HIGH_TECH = "HN430106"  # 宁乡高新区: national from December 2022
@@ -40,19 +37,7 @@ def totals(tmp_path_factory):
         tmp_path_factory.mktemp("corpus"), START, END, seed=7, today=TODAY, registry=registry
     )
     home = Home(tmp_path_factory.mktemp("home"))
-    land(corpus, home)
-    for f in corpus.files:
-        if any((g.park_code, g.period) == MISSING for g in f.filings):
-            (home.landing / f.path.name).unlink()
-    run_intake(home, today=TODAY)
-    validate_filings(home, "totals", waivers=[])
-    built = build_candidate(home)
-    current = {}
-    for f in corpus.files:
-        for filing in f.filings:
-            key = (filing.park_code, filing.period)
-            if key != MISSING and (key not in current or filing.revision > current[key].revision):
-                current[key] = filing
+    built, current = build_without(corpus, home, MISSING, TODAY)
     con = duckdb.connect(str(built.candidate), read_only=True)
     yield current, con
     con.close()
