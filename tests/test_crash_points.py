@@ -61,8 +61,10 @@ CORPUS = dict(start=dt.date(2025, 4, 1), end=dt.date(2025, 6, 1), parks=3, seed=
 TAKEN_WHEN = {"received_at", "run_id", "landing_identity"}
 # Decisions are made once each: the same rows, but for when and in which run.
 DECIDED_WHEN = {"decided_at", "run_id"}
-# Vintages are the same figures, but for when and by which publication (parkstat/vintages.py).
+# The published marts are the same, but for when their files were taken in (dim_filing)
+# and when and by which publication each figure was published (parkstat/vintages.py).
 PUBLISHED_WHEN = {
+    "received_at",
     "published_at",
     "publication_id",
     "superseded_at",
