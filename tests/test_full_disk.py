@@ -25,7 +25,10 @@ pytestmark = [
         reason="mounting a small file system of its own needs root",
     ),
 ]
-SIZE = 64 * 2**20
+# Room for a whole run once the filler is gone: the working file, the candidate (raw layer
+# and marts), the published file and its export beside it, the marts' key indexes
+# (a fixed 256 kB block each) in both. A run needs about three published files of space.
+SIZE = 256 * 2**20
 
 
 @pytest.fixture(scope="module")
