@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parkstat.published_file import describe
+from parkstat.published_file import MART_SCHEMA, describe
 
-VINTAGES = "marts.fct_indicator_vintages"
-REVISIONS = "marts.mart_revisions"
+TABLE = "fct_indicator_vintages"
+VINTAGES = f"{MART_SCHEMA}.{TABLE}"
+REVISIONS = f"{MART_SCHEMA}.mart_revisions"
 
 KEY = ("park_code", "period", "indicator")
 
@@ -83,10 +84,10 @@ _REVISION_COLUMNS = {
 
 def _current_figures() -> str:
     """The figures the candidate is about to publish, with what the reasons need."""
-    return """
+    return f"""
         select f.park_code, f.period, f.indicator, f.value_ytd, f.filing_id,
-               r.validation_status, r.revision
-        from marts.fct_park_indicators f
+               r.validation_status
+        from {MART_SCHEMA}.fct_park_indicators f
         left join intermediate.int_filings_ranked r using (filing_id)
     """
 

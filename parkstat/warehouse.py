@@ -14,7 +14,6 @@ warehouse.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import struct
 import time
@@ -29,7 +28,7 @@ from parkstat.dbt_process import DbtResult, run_dbt
 from parkstat.home import Home
 from parkstat.published_file import MART_SCHEMA, describe, export_marts
 from sources import raw_store
-from sources.durable import partial, sync_folder
+from sources.durable import into_place, partial
 from sources.storage_errors import is_storage_error, stopped
 
 
@@ -260,9 +259,7 @@ def record_publication(home: Home, candidate: Path, row: dict) -> None:
             f"insert into {PUBLICATIONS} ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
             list(row.values()),
         )
-        vintages.record(
-            con, row["publication_id"], row["published_at"], "fct_indicator_vintages" in held
-        )
+        vintages.record(con, row["publication_id"], row["published_at"], vintages.TABLE in held)
         if attached:
             con.execute("detach published")
         describe(
@@ -283,11 +280,8 @@ def publish(home: Home, candidate: Path) -> Path:
     _remove(exported)
     try:
         export_marts(candidate, exported)
-        with open(exported, "rb") as f:
-            os.fsync(f.fileno())  # on disk before it is renamed into place
         crash_points.reached("publish:exported")
-        os.replace(exported, home.published_db)
-        sync_folder(home.warehouse)
+        into_place(exported, home.published_db)
     except Exception as e:
         _remove(exported)
         if is_storage_error(e):

@@ -30,7 +30,9 @@ def partial(path: Path) -> Path:
     return path.with_name(path.name + PARTIAL)
 
 
-def _into_place(tmp: Path, path: Path) -> None:
+def into_place(tmp: Path, path: Path) -> None:
+    """Rename the finished `tmp` over `path` durably: its bytes on disk first, then the
+    rename, then the folder's entry."""
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -44,7 +46,7 @@ def write_atomically(path: Path, data: bytes | str) -> None:
             tmp.write_text(data, encoding="utf-8")
         else:
             tmp.write_bytes(data)
-        _into_place(tmp, path)
+        into_place(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -53,6 +55,6 @@ def copy_atomically(source: Path, path: Path) -> None:
     tmp = partial(path)
     try:
         shutil.copyfile(source, tmp)
-        _into_place(tmp, path)
+        into_place(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
